@@ -1,0 +1,402 @@
+"""Batch benchmark: convenio end to end against the tools' own ceilings on this machine.
+
+    python -m bench.batch                 # default run, well under 15 minutes on 2 cores
+    python -m bench.batch --scan-pages 40 --rerun-docs 5000 --memory-pages 300 --memory-full-pages
+
+Prints figures and ratios side by side (never asserts):
+  * text-layer PDFs, end to end, pages/s per core vs pypdfium2 raw extraction and
+    pdfplumber ``extract_text``;
+  * scanned pages/s vs the raw ``tesseract`` CLI with the same settings on 1 and 2
+    workers, and vs ``ocrmypdf --jobs 2`` on the same scans;
+  * a re-run over an unchanged archive of 1,000 documents (folder and zip);
+  * peak memory of a worker on a 300-page scanned PDF.
+
+"per core" figures divide pages by the time workers spent on documents (start-up
+excluded); "wall" figures include everything, worker start-up and model loading too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import pypdfium2 as pdfium
+
+from corpus.render import page_images, scanned_pdf, text_pdf
+from pipeline.batch import Counts, run_batch
+
+TESSERACT_ARGS = ["-l", "spa+eng", "--dpi", "300", "--psm", "3", "tsv"]  # what pipeline.ocr runs per page
+
+CLAUSE = ("CLÁUSULA {n}. El Municipio de {city}, México, y la Ciudad de {other}, Estados Unidos de América, "
+          "se comprometen a organizar {n} intercambios de estudiantes y {m} reuniones técnicas cada año, "
+          "a informar por escrito de sus avances y a evaluar los resultados del programa de cooperación. ")
+CITIES = ["Monterrey", "Guadalajara", "Puebla", "Mérida", "Oaxaca", "Saltillo", "Morelia", "Querétaro"]
+OTHERS = ["Austin", "Denver", "Tucson", "Fresno", "Omaha", "Boise", "Reno", "Dallas"]
+
+
+def page_text(doc: int, page: int, clauses: int = 6) -> str:
+    head = f"CONVENIO DE COOPERACIÓN {doc}-{page}\n\n"
+    return head + "\n\n".join(
+        CLAUSE.format(n=doc * 10 + page + k, m=k + 2, city=CITIES[(doc + k) % 8], other=OTHERS[(page + k) % 8])
+        for k in range(clauses))
+
+
+@dataclass
+class Row:
+    name: str
+    value: str
+    reference: str = ""
+    ratio: str = ""
+    target: str = ""
+
+
+def fmt_ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("measure", "convenio", "reference", "ratio", "target")
+    cells = [headers] + [(r.name, r.value, r.reference, r.ratio, r.target) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
+    for i, line in enumerate(cells):
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+class Steady:
+    """Timestamps from ``run_batch`` updates: when the workers started producing documents."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.ready: Optional[float] = None
+
+    def __call__(self, counts: Counts) -> None:
+        if self.ready is None and counts.work_seconds > 0:
+            self.ready = time.monotonic() - counts.work_seconds
+
+    def rate(self, pages: int) -> float:
+        """Pages per second from the first document's start to now (worker start-up excluded)."""
+        begin = self.ready if self.ready is not None else self.start
+        return pages / max(1e-9, time.monotonic() - begin)
+
+
+def ingest(folder: Path, db: Path, workers: int) -> tuple[float, float, float, Counts]:
+    """(per-core pages/s, steady pages/s, wall pages/s, counts) for a fresh ingest."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    steady = Steady()
+    summary = run_batch([folder], db, workers=workers, quiet=True, on_update=steady)
+    steady_rate = steady.rate(summary.counts.pages)
+    c = summary.counts
+    if c.failed:
+        print(f"  warning: {c.failed} documents failed in {folder.name}: "
+              f"{[f.error_class for f in summary.failures[:5]]}", file=sys.stderr)
+    per_core = c.pages / c.work_seconds if c.work_seconds else 0.0
+    return per_core, steady_rate, c.pages / summary.seconds, c
+
+
+# ---------------------------------------------------------------- text-layer PDFs
+
+
+def bench_text(tmp: Path, docs: int, pages: int, plumber_pages: int) -> list[Row]:
+    folder = tmp / "text"
+    folder.mkdir()
+    for d in range(docs):
+        text_pdf([page_text(d, p) for p in range(pages)], folder / f"agreement-{d:03d}.pdf")
+    files = sorted(folder.glob("*.pdf"))
+    total = 0
+    started = time.perf_counter()
+    for path in files:
+        pdf = pdfium.PdfDocument(path)
+        for page in pdf:
+            page.get_textpage().get_text_range()
+            total += 1
+        pdf.close()
+    raw = total / (time.perf_counter() - started)
+
+    import pdfplumber
+
+    done = 0
+    started = time.perf_counter()
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+                done += 1
+                if done >= plumber_pages:
+                    break
+        if done >= plumber_pages:
+            break
+    plumber = done / (time.perf_counter() - started)
+
+    rows = [Row(f"text PDF raw extraction ({total} pages)", "", f"pypdfium2 {raw:.0f} p/s", "", ""),
+            Row("text PDF raw extraction", "", f"pdfplumber {plumber:.1f} p/s", "", ""),
+            Row("text PDF ms per page by stage (in-process)", stage_breakdown(files[:5]), "", "", "")]
+    for workers in (1, 2):
+        per_core, steady, wall, _ = ingest(folder, tmp / f"text-{workers}.db", workers)
+        rows.append(Row(f"text PDF end to end, {workers} worker(s), per core", f"{per_core:.1f} p/s",
+                        f"pypdfium2 {raw:.0f} p/s", fmt_ratio(per_core, raw), ">= 60 p/s per core"))
+        rows.append(Row(f"text PDF end to end, {workers} worker(s), steady / wall",
+                        f"{steady:.1f} / {wall:.1f} p/s", f"pdfplumber {plumber:.1f} p/s", fmt_ratio(steady, plumber), ""))
+    return rows
+
+
+def stage_breakdown(files: list[Path]) -> str:
+    """Where a text-layer page's time goes, stage by stage (models warmed up first)."""
+    from pipeline import store
+    from pipeline.context import Context
+    from pipeline.process import process_path
+
+    ctx = Context()
+    process_path(files[0], ctx)  # load the models
+    totals: dict[str, float] = {}
+    pages = 0
+    for path in files:
+        doc = process_path(path, ctx)
+        started = time.perf_counter()
+        store.document_rows(doc, "bench")
+        doc.timings["rows"] = time.perf_counter() - started
+        for stage, seconds in doc.timings.items():
+            totals[stage] = totals.get(stage, 0.0) + seconds
+        pages += len(doc.pages)
+    return " ".join(f"{k} {1000 * v / max(1, pages):.1f}" for k, v in totals.items() if v)
+
+
+# ---------------------------------------------------------------- scanned pages
+
+
+def _pgm(image) -> bytes:
+    buf = io.BytesIO()
+    image.convert("L").save(buf, format="PPM")
+    return buf.getvalue()
+
+
+def _tesseract(data: bytes) -> None:
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    subprocess.run(["tesseract", "stdin", "stdout", *TESSERACT_ARGS], input=data, capture_output=True, env=env,
+                   check=True)
+
+
+def _ocrmypdf(install: bool) -> tuple[Optional[str], str]:
+    """The ocrmypdf command, or None and why it cannot run."""
+    exe = shutil.which("ocrmypdf") or str(Path(sys.executable).with_name("ocrmypdf"))
+    if not Path(exe).exists() and install:
+        print("  installing ocrmypdf into this environment for the comparison (pip install ocrmypdf)...",
+              file=sys.stderr)
+        proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "ocrmypdf"], capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            return None, f"pip install ocrmypdf failed: {proc.stderr.strip().splitlines()[-1:]}"
+    if not Path(exe).exists():
+        return None, "ocrmypdf is not installed (run without --no-install to install it)"
+    return exe, ""
+
+
+def bench_scans(tmp: Path, pages: int, install: bool) -> list[Row]:
+    folder = tmp / "scans"
+    folder.mkdir()
+    images = page_images([page_text(100 + i, 0, clauses=4) for i in range(pages)], dpi=300)
+    pgms = [_pgm(im) for im in images]
+    per_doc = 2
+    for i in range(0, pages, per_doc):
+        scanned_pdf(images[i:i + per_doc], folder / f"scan-{i // per_doc:03d}.pdf", 300)
+    all_in_one = tmp / "all-scans.pdf"
+    scanned_pdf(images, all_in_one, 300)
+    del images
+
+    raw: dict[int, float] = {}
+    for workers in (1, 2):
+        started = time.perf_counter()
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(_tesseract, pgms))
+        raw[workers] = pages / (time.perf_counter() - started)
+
+    rows: list[Row] = []
+    ours: dict[int, float] = {}
+    for workers in (1, 2):
+        per_core, steady, wall, counts = ingest(folder, tmp / f"scan-{workers}.db", workers)
+        ours[workers] = steady
+        rows.append(Row(f"scanned pages, {workers} worker(s), steady (wall {wall:.2f})", f"{steady:.2f} p/s",
+                        f"tesseract CLI x{workers} {raw[workers]:.2f} p/s", fmt_ratio(steady, raw[workers]),
+                        ">= 0.90x tesseract"))
+        if counts.ocr_pages != pages:
+            rows.append(Row("  (warning) pages read by OCR", str(counts.ocr_pages), str(pages)))
+
+    exe, why = _ocrmypdf(install)
+    if exe is None:
+        rows.append(Row("ocrmypdf --jobs 2", "not run", why))
+        return rows
+    cmd = [exe, "--jobs", "2", "--output-type", "pdf", "-l", "spa+eng", "--quiet", str(all_in_one),
+           str(tmp / "ocrmypdf-out.pdf")]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
+        rows.append(Row("ocrmypdf --jobs 2", "failed", reason[:80]))
+        return rows
+    theirs = pages / seconds
+    rows.append(Row("scanned pages, 2 workers vs ocrmypdf --jobs 2", f"{ours[2]:.2f} p/s",
+                    f"ocrmypdf {theirs:.2f} p/s", fmt_ratio(ours[2], theirs), ">= 2x ocrmypdf"))
+    return rows
+
+
+# ---------------------------------------------------------------- re-run of an unchanged archive
+
+
+def bench_rerun(tmp: Path, docs: int) -> list[Row]:
+    folder = tmp / "archive"
+    folder.mkdir()
+    for d in range(docs):
+        (folder / f"agreement-{d:05d}.txt").write_text(page_text(d, 0, clauses=2), encoding="utf-8")
+    archive = tmp / "archive-zip" / "archive.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.iterdir()):
+            zf.write(path, f"agreements/{path.name}")
+    db = tmp / "rerun.db"
+    started = time.perf_counter()
+    first = run_batch([folder], db, quiet=True)
+    initial = time.perf_counter() - started
+    started = time.perf_counter()
+    zipped = run_batch([archive], db, quiet=True)  # same bytes: recorded as copies, never processed
+    zip_first = time.perf_counter() - started
+    rows = [Row(f"first ingest of {docs} text documents (all cores)", f"{initial:.1f} s",
+                f"{first.counts.processed} processed", "", ""),
+            Row(f"same {docs} documents in a zip (copies)", f"{zip_first:.1f} s",
+                f"{zipped.counts.duplicates} copies", "", "")]
+    for label, paths in (("folder", [folder]), ("zip", [archive])):
+        started = time.perf_counter()
+        again = run_batch(paths, db, quiet=True)
+        seconds = time.perf_counter() - started
+        rows.append(Row(f"re-run over unchanged {docs}-document archive ({label})", f"{seconds:.2f} s",
+                        f"{again.counts.skipped} skipped, {again.counts.processed} processed", "", "< 5 s"))
+    return rows
+
+
+# ---------------------------------------------------------------- memory
+
+
+def _descendants_rss(root: "object") -> tuple[int, int]:
+    """(largest worker RSS, largest worker + its tesseract children) among the children of ``root``."""
+    best_worker = best_total = 0
+    for child in root.children():  # type: ignore[attr-defined]
+        try:
+            own = child.memory_info().rss
+            total = own + sum(g.memory_info().rss for g in child.children(recursive=True))
+        except Exception:  # noqa: BLE001 - a process that just ended
+            continue
+        best_worker = max(best_worker, own)
+        best_total = max(best_total, total)
+    return best_worker, best_total
+
+
+def bench_memory(tmp: Path, pages: int, full_pages: bool) -> list[Row]:
+    import psutil
+
+    chunk = 25
+    parts = []
+    for start in range(0, pages, chunk):
+        texts = [page_text(500 + i, 0, clauses=6 if full_pages else 1) for i in range(start, min(pages, start + chunk))]
+        part = tmp / f"memory-part-{start:04d}.pdf"
+        scanned_pdf(page_images(texts, dpi=300), part, 300)
+        parts.append(part)
+    folder = tmp / "memory"
+    folder.mkdir()
+    merged = pdfium.PdfDocument.new()
+    for part in parts:
+        src = pdfium.PdfDocument(part)
+        merged.import_pages(src)
+        src.close()
+        part.unlink()
+    merged.save(folder / f"scan-{pages}-pages.pdf")
+    merged.close()
+    size_mb = (folder / f"scan-{pages}-pages.pdf").stat().st_size / 1e6
+
+    me = psutil.Process()
+    peak = {"worker": 0, "total": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            worker, total = _descendants_rss(me)
+            peak["worker"] = max(peak["worker"], worker)
+            peak["total"] = max(peak["total"], total)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    summary = run_batch([folder], tmp / "memory.db", workers=1, quiet=True)
+    seconds = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    status = "ok" if not summary.counts.failed else f"failed: {[f.error_class for f in summary.failures]}"
+    return [Row(f"peak RSS of the worker, {pages}-page scanned PDF ({size_mb:.0f} MB, {status})",
+                f"{peak['worker'] / 2**20:.0f} MiB", "tesseract children not counted",
+                f"{seconds:.0f} s", "< 1 GB")]
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--text-docs", type=int, default=40, help="text-layer PDFs to generate (default 40)")
+    parser.add_argument("--text-pages", type=int, default=5, help="pages per text-layer PDF (default 5)")
+    parser.add_argument("--plumber-pages", type=int, default=30, help="pages timed with pdfplumber (default 30)")
+    parser.add_argument("--scan-pages", type=int, default=12, help="scanned pages (default 12)")
+    parser.add_argument("--rerun-docs", type=int, default=1000, help="documents in the re-run archive (default 1000)")
+    parser.add_argument("--memory-pages", type=int, default=300, help="pages of the memory test scan (default 300)")
+    parser.add_argument("--memory-full-pages", action="store_true",
+                        help="full text on every memory-test page (slower; default: a short clause per page)")
+    parser.add_argument("--only", choices=["text", "scans", "rerun", "memory"], action="append",
+                        help="run only these parts (repeatable)")
+    parser.add_argument("--no-install", action="store_true", help="do not pip install ocrmypdf when it is missing")
+    parser.add_argument("--keep", type=Path, help="generate inputs here and keep them (default: a temp dir)")
+    args = parser.parse_args(argv)
+    parts = args.only or ["text", "scans", "rerun", "memory"]
+
+    benches: dict[str, Callable[[Path], list[Row]]] = {
+        "text": lambda t: bench_text(t, args.text_docs, args.text_pages, args.plumber_pages),
+        "scans": lambda t: bench_scans(t, args.scan_pages, not args.no_install),
+        "rerun": lambda t: bench_rerun(t, args.rerun_docs),
+        "memory": lambda t: bench_memory(t, args.memory_pages, args.memory_full_pages),
+    }
+    print(f"convenio batch benchmark: {os.cpu_count()} cores, python {sys.version.split()[0]}", flush=True)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="convenio-bench-") as scratch:
+        base = args.keep or Path(scratch)
+        base.mkdir(parents=True, exist_ok=True)
+        for name in parts:
+            work = base / name
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            started = time.perf_counter()
+            print(f"- {name} ...", file=sys.stderr, flush=True)
+            part_rows = benches[name](work)
+            rows.extend(part_rows)
+            print(f"  {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            print_table(part_rows)
+            print(flush=True)
+    print("summary")
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

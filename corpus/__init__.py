@@ -1,0 +1,1 @@
+"""The sample archive: agreements convenio writes itself, their gold, and the renderers."""

@@ -1,0 +1,679 @@
+"""Commitments: sentences and clauses in which parties undertake to act (FORMAT.md).
+
+The detector reads ``doc.segments`` in order and keeps a little state:
+whether the text is still in the preamble (recitals before "han convenido" /
+"have agreed as follows"), and which lead-in list ("The Parties shall:") the
+current items belong to. Each sentence is classified by its *first decisive
+cue*: an obligation ("shall", "deberán", "se comprometen a", a future-tense
+action verb with a party as subject, a passive future), a soft undertaking
+("procurarán", "endeavour"), or a permission ("may", "podrán"), after the
+exclusions (definitions, dispute settlement through diplomatic channels,
+designation of agencies, clauses about the agreement itself).
+
+Language-specific vocabulary lives in ``extractors/rules/commitments_<lang>.json``.
+A trained text classifier (``models/commitment_textcat``) or a local transformers
+model (``--model``) decides only the sentences the rules mark as uncertain (a
+future tense without a party as subject, a stative future); on the others its
+probability is kept as the commitment's ``score``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Optional
+
+from pipeline.context import REPO_ROOT, Context
+from pipeline.model import Commitment, Document, Party, Segment
+from pipeline.search import fold  # noqa: F401 - one accent-folding rule for cues, names and search
+
+RULES_DIR = REPO_ROOT / "extractors" / "rules"
+LANGS = ("es", "en")
+RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
+_ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|[•·▪●◦\-–—*])$")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
+_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+@dataclass
+class LangRules:
+    """The compiled rule file of one language."""
+
+    lang: str
+    raw: dict[str, Any]
+
+    def _list(self, key: str) -> list[re.Pattern[str]]:
+        return _compile(self.raw.get(key, []))
+
+    @cached_property
+    def preamble_end(self) -> list[re.Pattern[str]]:
+        return self._list("preamble_end")
+
+    @cached_property
+    def formula_governs_infinitive(self) -> list[re.Pattern[str]]:
+        return self._list("formula_governs_infinitive")
+
+    @cached_property
+    def recital_sections(self) -> list[re.Pattern[str]]:
+        return self._list("recital_sections")
+
+    @cached_property
+    def recital_start(self) -> list[re.Pattern[str]]:
+        return self._list("recital_start")
+
+    @cached_property
+    def recital_participle(self) -> list[re.Pattern[str]]:
+        return self._list("recital_participle")
+
+    @cached_property
+    def indicator_ignore(self) -> list[re.Pattern[str]]:
+        return self._list("indicator_ignore")
+
+    @cached_property
+    def exclusions(self) -> dict[str, list[re.Pattern[str]]]:
+        return {k: self._list(k) for k in ("definition", "dispute", "designation", "status", "meta")}
+
+    @cached_property
+    def self_ref_subject(self) -> list[re.Pattern[str]]:
+        return self._list("self_ref_subject")
+
+    @cached_property
+    def permission(self) -> list[re.Pattern[str]]:
+        return self._list("permission")
+
+    @cached_property
+    def explicit_binding(self) -> list[re.Pattern[str]]:
+        return self._list("explicit_binding")
+
+    @cached_property
+    def binding_override(self) -> list[re.Pattern[str]]:
+        return self._list("binding_override")
+
+    @cached_property
+    def duty_leadin(self) -> list[re.Pattern[str]]:
+        return self._list("duty_leadin")
+
+    @cached_property
+    def soft_explicit(self) -> list[re.Pattern[str]]:
+        return self._list("soft_explicit")
+
+    @cached_property
+    def hedges(self) -> list[re.Pattern[str]]:
+        return self._list("hedges")
+
+    @cached_property
+    def indicator_cues(self) -> list[re.Pattern[str]]:
+        return self._list("indicator_cues")
+
+    @cached_property
+    def collective_subject(self) -> list[re.Pattern[str]]:
+        return self._list("collective_subject")
+
+    @cached_property
+    def actor(self) -> re.Pattern[str]:
+        return re.compile(r"\b(?:" + "|".join(self.raw["actors"]) + r")\b", re.IGNORECASE)
+
+    @cached_property
+    def soft_verb(self) -> re.Pattern[str]:
+        return re.compile(r"^(?:" + "|".join(self.raw["soft_verbs"]) + r")", re.IGNORECASE)
+
+    @cached_property
+    def future_verb(self) -> Optional[re.Pattern[str]]:
+        pattern = self.raw.get("future_verb")
+        return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+    @cached_property
+    def modal(self) -> Optional[re.Pattern[str]]:
+        pattern = self.raw.get("modal")
+        return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+    @cached_property
+    def passive_participle(self) -> Optional[re.Pattern[str]]:
+        pattern = self.raw.get("passive_participle")
+        return re.compile(pattern, re.IGNORECASE) if pattern else None
+
+    @cached_property
+    def infinitive_start(self) -> re.Pattern[str]:
+        return re.compile(self.raw["infinitive_start"], re.IGNORECASE)
+
+    @cached_property
+    def stative(self) -> set[str]:
+        return {fold(w) for w in self.raw.get("stative_future", [])}
+
+    @cached_property
+    def copula(self) -> set[str]:
+        return {fold(w) for w in self.raw.get("copula_future", [])}
+
+    @cached_property
+    def adverbial_start(self) -> set[str]:
+        return {fold(w) for w in self.raw.get("adverbial_start", [])}
+
+    @cached_property
+    def determiners(self) -> set[str]:
+        return {fold(w) for w in self.raw.get("determiners", [])}
+
+    @cached_property
+    def non_verb_initial(self) -> set[str]:
+        return {fold(w) for w in self.raw.get("non_verb_initial", [])}
+
+    def any(self, patterns: list[re.Pattern[str]], text: str) -> Optional[re.Match[str]]:
+        for p in patterns:
+            m = p.search(text)
+            if m:
+                return m
+        return None
+
+
+def load_rules(lang: str) -> LangRules:
+    path = RULES_DIR / f"commitments_{lang}.json"
+    return LangRules(lang, json.loads(path.read_text(encoding="utf-8")))
+
+
+def get_rules(ctx: Context, lang: Optional[str]) -> LangRules:
+    lang = lang if lang in LANGS else "en"
+    return ctx.resource(f"commitments.rules.{lang}", lambda: load_rules(lang))
+
+
+@dataclass
+class Cue:
+    start: int
+    end: int
+    kind: str  # explicit | soft | modal | future | passive | duty | permission | infinitive
+
+
+@dataclass
+class Decision:
+    commitment: bool
+    reason: str
+    strength: str = "binding"
+    cue: Optional[Cue] = None
+    uncertain: bool = False  # the rules were unsure; a trained classifier may overrule
+
+
+def find_cues(text: str, rules: LangRules) -> list[Cue]:
+    cues: list[Cue] = []
+    for kind, patterns in (
+        ("explicit", rules.explicit_binding),
+        ("soft", rules.soft_explicit),
+        ("duty", rules.duty_leadin),
+        ("permission", rules.permission),
+    ):
+        for p in patterns:
+            for m in p.finditer(text):
+                if kind == "permission" and _SUBORDINATE.search(text[: m.start()]):
+                    continue  # "any costs that may arise": a relative clause, not the main verb
+                cues.append(Cue(m.start(), m.end(), kind))
+    if rules.modal:
+        for m in rules.modal.finditer(text):
+            cues.append(Cue(m.start(), m.end(), "modal"))
+    if rules.future_verb:
+        for m in rules.future_verb.finditer(text):
+            cues.extend(_spanish_future(text, m, rules))
+    cues.sort(key=lambda c: (c.start, _PRIORITY[c.kind]))
+    return cues
+
+
+_PRIORITY = {"duty": 0, "explicit": 1, "soft": 2, "passive": 3, "modal": 4, "future": 5, "stative": 6, "permission": 7, "infinitive": 8}
+
+
+def _spanish_future(text: str, m: re.Match[str], rules: LangRules) -> list[Cue]:
+    word = fold(m.group(0))
+    if word in rules.copula:
+        pp = rules.passive_participle.match(text, m.start()) if rules.passive_participle else None
+        return [Cue(m.start(), pp.end(), "passive")] if pp else []
+    if word in {fold(w) for w in rules.raw.get("not_future", [])}:
+        return []
+    if word in rules.stative:
+        return [Cue(m.start(), m.end(), "stative")]
+    se = re.search(r"\bse\s+$", text[max(0, m.start() - 6) : m.start()], re.IGNORECASE)
+    if se:
+        return [Cue(m.start() - (len(se.group(0))), m.end(), "passive")]
+    return [Cue(m.start(), m.end(), "future")]
+
+
+def _adverbial(chunk: str, rules: LangRules) -> bool:
+    first = _WORD.findall(fold(chunk))[0]
+    # Gerund and participial phrases ("reconociendo la importancia", "acting through") are not subjects.
+    return first in rules.adverbial_start or first.endswith(("ando", "iendo", "yendo")) or (rules.lang == "en" and first.endswith("ing") and len(first) > 5)
+
+
+def subject_chunks(text: str, rules: LangRules) -> list[str]:
+    """Candidate subjects before the verb, nearest first: comma-separated chunks that
+    are not adverbial phrases ("de acuerdo con su legislación", "In addition to ...").
+    Where every chunk is adverbial, the subject is the last noun phrase of the nearest
+    one ("Para la aplicación del Convenio las Partes" → "las Partes")."""
+    chunks = [c.strip() for c in re.split(r"[,;]", text) if _WORD.search(c)]
+    out = [c for c in reversed(chunks) if not _adverbial(c, rules)]
+    if not out and chunks:
+        words = chunks[-1].split()
+        starts = [i for i, w in enumerate(words) if i > 0 and fold(w) in rules.determiners]
+        out = [" ".join(words[starts[-1] :] if starts else words[-2:])]
+    return out
+
+
+def _has_actor(chunks: list[str], rules: LangRules) -> bool:
+    for chunk in chunks[:1]:
+        if rules.actor.search(chunk):
+            return True
+        # Proper names as subjects ("Corpozulia y Corpoguajira elaborarán"): a capitalised
+        # word that does not merely start the sentence.
+        words = chunk.split()
+        if any(w[:1].isupper() for w in words[1:]) or (words and words[0][:1].isupper() and fold(words[0]) not in rules.determiners and len(words) <= 3):
+            return True
+    return False
+
+
+def _is_self_reference(chunks: list[str], rules: LangRules) -> bool:
+    return any(rules.any(rules.self_ref_subject, chunk) for chunk in chunks[:1])
+
+
+def _strip_marker(text: str) -> str:
+    return re.sub(r"^\s*(?:\(?\w{1,6}[.)]\s+|[-•·–—*]\s+)", "", text)
+
+
+def classify(text: str, rules: LangRules, *, infinitive_ok: bool = False) -> Decision:
+    """Decide whether one sentence is a commitment, and how strong."""
+    body = _strip_marker(text)
+    if rules.any(rules.recital_start, body):
+        return Decision(False, "recital")
+    for name in ("definition", "dispute", "designation", "status"):
+        if rules.any(rules.exclusions[name], body):
+            return Decision(False, name)
+    cues = find_cues(body, rules)
+    if infinitive_ok and rules.infinitive_start.match(body):
+        cues.insert(0, Cue(0, len(body.split()[0]), "infinitive"))
+    decisive: Optional[Cue] = None
+    actorless: Optional[Cue] = None
+    for cue in cues:
+        if cue.kind == "permission":
+            return Decision(False, "permission", cue=cue)
+        if cue.kind == "stative":
+            # "incluirá", "contemplará", "dependerá": usually a description, not an undertaking.
+            actorless = actorless or cue
+            continue
+        if cue.kind == "future" or (cue.kind == "modal" and fold(body[cue.start : cue.end]) == "will"):
+            chunks = subject_chunks(body[: cue.start], rules)
+            if not _has_actor(chunks, rules):
+                actorless = actorless or cue
+                continue
+        decisive = cue
+        break
+    cue = decisive or actorless
+    if cue is None:
+        return Decision(False, "no cue")
+    if rules.any(rules.recital_participle, body) and "," not in body[: cue.start]:
+        return Decision(False, "recital")
+    if _is_self_reference(subject_chunks(body[: cue.start], rules), rules) or rules.any(rules.exclusions["meta"], body):
+        return Decision(False, "about the agreement", cue=cue)
+    if decisive is None:
+        # "El Plan incluirá...", "The program will benefit...": a future without a party as
+        # subject is usually a description; a trained classifier may say otherwise.
+        return Decision(False, "future without actor", strength=strength(body, cue, rules), cue=cue, uncertain=True)
+    return Decision(True, decisive.kind, strength=strength(body, decisive, rules), cue=decisive)
+
+
+def strength(text: str, cue: Cue, rules: LangRules) -> str:
+    """binding or soft: hedges and soft cues are soft, explicit obligations binding;
+    otherwise the verbs the cue governs decide, the stronger one winning."""
+    if rules.any(rules.hedges, text):
+        return "soft"
+    if rules.any(rules.binding_override, text):
+        return "binding"
+    if cue.kind == "soft":
+        return "soft"
+    if cue.kind in ("explicit", "duty", "passive"):
+        return "binding"
+    verbs = verb_chain(text, cue, rules)
+    if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
+        return "soft"
+    return "binding"
+
+
+_SKIP_EN = {"not", "also", "jointly", "mutually", "actively", "further", "each", "both", "continue", "to", "reciprocally", "together", "equally", "duly", "separately", "hereby"}
+
+
+def verb_chain(text: str, cue: Cue, rules: LangRules) -> list[str]:
+    """The coordinated verbs a cue governs: "impulsarán y pondrán en marcha",
+    "shall promote and implement"."""
+    words = re.findall(r"[\w’'-]+|,", text[cue.start :])
+    if not words:
+        return []
+    if cue.kind in ("future", "infinitive"):
+        verbs = [words[0]]
+        i = 1
+    else:
+        i = 1
+        while i < len(words) and (fold(words[i]) in _SKIP_EN or fold(words[i]).endswith("ly")):
+            i += 1
+        if i >= len(words):
+            return []
+        if fold(words[i]) == "be":
+            return ["be"]
+        verbs = [words[i]]
+        i += 1
+    # Coordinated verbs: "X y Y", "X, Y y Z", "X and Y".
+    while i + 1 < len(words) and fold(words[i]) in {"y", "e", "o", "and", "or", ","}:
+        nxt = words[i + 1]
+        if fold(nxt) in {"y", "e", "and", "or"}:
+            i += 1
+            continue
+        if rules.lang == "es" and not (rules.future_verb and rules.future_verb.fullmatch(nxt)) and not re.match(r".*(?:ar|er|ir)$", fold(nxt)):
+            break
+        if rules.lang == "en" and (fold(nxt) in rules.determiners or fold(nxt) in {"shall", "will", "may", "can", "must"}):
+            break
+        verbs.append(nxt)
+        i += 2
+    return verbs
+
+
+def is_verb_initial(text: str, rules: LangRules) -> bool:
+    body = _strip_marker(text).lstrip("—–- ")
+    first = fold(body.split()[0]) if body.split() else ""
+    if rules.lang == "es":
+        return bool(re.match(rules.raw.get("verb_initial_item", "^$"), fold(body)))
+    if not first or first[0].isdigit() or first in rules.non_verb_initial:
+        return False
+    return not re.search(r"(?:tion|ment|ance|ence|ity|ness|ship|al|ic|ive|ous|ies|s)$", first)
+
+
+def has_indicator_cue(text: str, rules: LangRules) -> bool:
+    for p in rules.indicator_ignore:
+        text = p.sub(" ", text)
+    return rules.any(rules.indicator_cues, text) is not None
+
+
+# --- party attribution -------------------------------------------------------
+
+_GENERIC = {
+    "gobierno", "government", "republica", "republic", "de", "del", "la", "el", "los", "las", "of", "the", "and", "y",
+    "city", "ciudad", "municipio", "municipality", "estado", "state", "states", "estados", "unidos", "united", "h", "ayuntamiento",
+    "county", "condado", "town", "villa", "federal", "federativa", "popular", "democratica", "kingdom", "reino", "gobiernos",
+    "mexicanos", "libre", "soberano", "constitucional", "secretaria", "ministerio", "ministry", "department", "departamento",
+    "universidad", "university", "instituto", "institute", "nacional", "national", "for", "para", "en", "in", "a", "al",
+}
+
+
+def load_demonyms() -> dict[str, list[str]]:
+    raw = json.loads((RULES_DIR / "demonyms.json").read_text(encoding="utf-8"))
+    return {k: [fold(v) for v in vs] for k, vs in raw.items() if not k.startswith("_")}
+
+
+def party_keys(party: Party, demonyms: dict[str, list[str]]) -> list[str]:
+    """Words that name this party and no generic office: "colombia", "renton", "council"."""
+    keys: set[str] = set()
+    for name in [party.name, *party.aliases]:
+        for w in _WORD.findall(fold(name)):
+            if len(w) >= 4 and w not in _GENERIC:
+                keys.add(w)
+        # Agreements shorten institutions to their initials ("la UPB", "SDU will").
+        initials = "".join(w[0] for w in re.findall(r"\w+", name) if w[0].isupper())
+        if len(initials) >= 3:
+            keys.add(fold(initials))
+    return sorted(keys)
+
+
+def attribute_party(
+    subject: str,
+    parties: list[Party],
+    rules: LangRules,
+    demonyms: dict[str, list[str]],
+    lang: Optional[str] = None,
+    aliases: Optional[dict[str, list[str]]] = None,
+) -> str:
+    """The party a subject names, or "all" (joint, each party, bodies, roles, no subject).
+
+    A party is named when the subject holds its distinctive words ("Colombia",
+    "Renton") or its country adjective ("la Parte mexicana"). Where several parties
+    are named, the one whose words the subject covers best wins; a tie between
+    different parties means a joint subject ("all"), a tie between the two language
+    forms of one party goes to the form in the commitment's language.
+    """
+    all_keys = [party_keys(p, demonyms) for p in parties]
+    phrases = [[fold(a) for a in (aliases or {}).get(p.name, [])] for p in parties]
+    df = Counter(k for keys in all_keys for k in set(keys))
+    for chunk in subject_chunks(subject, rules):
+        folded = fold(chunk)
+        words = set(_WORD.findall(folded))
+        scored: list[tuple[float, Party]] = []
+        hit_words: list[set[str]] = []
+        for party, keys, defined in zip(parties, all_keys, phrases):
+            found = {k for k in keys if k in words}
+            # A defined short name ("EL MUNICIPIO") names its party outright.
+            found |= {f"alias:{a}" for a in defined if re.search(rf"\b{re.escape(a)}\b", folded)}
+            adjectives = demonyms.get(party.country or "", [])
+            if not found and adjectives and _demonym_hit(folded, adjectives):
+                found = {f"country:{party.country}"}
+            if found:
+                # Words shared by several party names ("education", "sinaloa") say less than
+                # a word only one party has ("texas").
+                weight = sum(1.0 / df.get(k, 1) if not k.startswith("alias:") else 10.0 for k in found)
+                scored.append((weight + len(found) / max(len(keys), 1) / 100, party))
+                hit_words.append(found)
+        collective = rules.any(rules.collective_subject, chunk) is not None
+        # Parties named by different words and joined by a conjunction ("Ensenada y Santa
+        # Bárbara") act jointly.
+        joint = _CONJUNCTION.search(folded) is not None and any(
+            not (a & b) for i, a in enumerate(hit_words) for b in hit_words[i + 1 :]
+        )
+        if scored and not collective and not joint:
+            scored.sort(key=lambda sp: -sp[0])
+            best = [p for sc, p in scored if sc == scored[0][0]]
+            if len(best) == 1:
+                return best[0].name
+            if len({p.country for p in best}) == 1 and len(best) == 2 and lang:
+                same = [p for p in best if (p.lang or _guess_name_lang(p.name)) == lang]
+                if len(same) == 1:
+                    return same[0].name
+            return "all"
+        if scored or collective or rules.actor.search(chunk):
+            return "all"
+    return "all"
+
+
+def _demonym_hit(folded: str, adjectives: list[str]) -> bool:
+    alt = "|".join(map(re.escape, adjectives))
+    return bool(
+        re.search(rf"\b(?:parte|party|side|lado|delegacion|delegation)\s+(?:{alt})\b", folded)
+        or re.search(rf"\b(?:{alt})\s+(?:party|side|delegation|government)\b", folded)
+    )
+
+
+def _guess_name_lang(name: str) -> str:
+    words = set(_WORD.findall(fold(name)))
+    return "es" if words & {"de", "del", "la", "el", "los", "las", "y"} else "en"
+
+
+# --- document walk -------------------------------------------------------------
+
+
+@dataclass
+class _LeadIn:
+    index: Optional[int]  # commitment index, None when the lead-in is not a commitment
+    clause: Optional[str]
+    permission: bool = False
+
+
+@dataclass
+class _State:
+    """Reading state, kept per language: a bilingual agreement has a preamble in each version."""
+
+    operative: dict[str, bool]
+    recitals: dict[str, bool] = field(default_factory=dict)
+    infinitive_articles: dict[str, bool] = field(default_factory=dict)
+    lead_in: Optional[_LeadIn] = None
+    lang: Optional[str] = None
+
+
+def _has_formula(segments: list[Segment], ctx: Context) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    for seg in segments:
+        rules = get_rules(ctx, seg.lang)
+        found[seg.lang] = found.get(seg.lang, False) or rules.any(rules.preamble_end, seg.text) is not None
+    return found
+
+
+def _in_list(seg: Segment, lead: _LeadIn) -> bool:
+    if seg.kind == "heading" or seg.clause is None:
+        return False
+    return lead.clause is None or seg.clause.startswith(lead.clause + " ")
+
+
+def _starts_item(doc: Document, seg: Segment) -> bool:
+    """True for the first sentence of a list item: only a marker precedes it on its line."""
+    text = doc.pages[seg.evidence.page - 1].text
+    line_start = text.rfind("\n", 0, seg.evidence.start) + 1
+    prefix = text[line_start : seg.evidence.start].strip()
+    if not prefix:
+        # An inline item ("...; b) Intercambio") has its marker right before it.
+        m = re.search(r"(?:\(?[a-z]\)|\(?\d{1,2}\))\s*$", text[max(0, seg.evidence.start - 6) : seg.evidence.start])
+        return m is not None and seg.kind in ("item", "leadin")
+    return _ITEM_PREFIX.match(prefix) is not None
+
+
+def _formula_skip(text: str) -> bool:
+    """The formula sentence itself ("han convenido lo siguiente:") carries no commitment."""
+    t = fold(text.strip())
+    return t.endswith((":", "siguiente.", "siguiente", "following.", "follows.", "follows", "following")) or len(t.split()) < 6
+
+
+Classifier = Any  # callable(list[str], list[str]) -> list[float]: probability of being a commitment
+
+
+def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None) -> list[tuple[Segment, Commitment]]:
+    segments = doc.segments
+    state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx).items()})
+    demonyms = ctx.resource("commitments.demonyms", load_demonyms)
+    out: list[tuple[Segment, Commitment]] = []
+    judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
+    aliases = defined_aliases(doc, demonyms)
+
+    for seg in segments:
+        rules = get_rules(ctx, seg.lang)
+        text = seg.text
+        lang = seg.lang
+        if lang != state.lang:
+            state.lang, state.lead_in = lang, None
+        if rules.any(rules.recital_sections, text):
+            state.recitals[lang], state.lead_in = True, None
+            continue
+        if rules.any(rules.preamble_end, text):
+            was_preamble = not state.operative.get(lang, True) or state.recitals.get(lang, False)
+            state.operative[lang], state.recitals[lang] = True, False
+            state.infinitive_articles[lang] = rules.any(rules.formula_governs_infinitive, text) is not None
+            state.lead_in = None
+            if was_preamble or _formula_skip(text):
+                continue
+        if not state.operative.get(lang, True) or state.recitals.get(lang, False) or seg.kind == "heading":
+            if seg.kind == "heading" and state.lead_in and not _in_list(seg, state.lead_in):
+                state.lead_in = None
+            continue
+        lead = state.lead_in
+        in_list = lead is not None and _in_list(seg, lead)
+        if not in_list:
+            state.lead_in = None
+        item_start = _starts_item(doc, seg)
+        decision = classify(text, rules, infinitive_ok=state.infinitive_articles.get(lang, False) and not in_list)
+        if in_list and lead is not None and item_start:
+            if lead.index is not None:
+                own = decision.commitment and decision.reason != "infinitive" and not is_verb_initial(text, rules)
+                measured = is_verb_initial(text, rules) and has_indicator_cue(text, rules)
+                if not (own or measured):
+                    out[lead.index][1].actions.append(text)
+                    continue
+                if measured and not own:
+                    verbs = verb_chain(text, Cue(0, 0, "infinitive"), rules)
+                    soft = bool(verbs) and all(rules.soft_verb.match(fold(v)) for v in verbs)
+                    decision = Decision(True, "measured item", strength="soft" if soft else "binding")
+            elif lead.permission:
+                continue
+        score = RULE_SCORE
+        judged_here = False
+        if decision.uncertain and classifier is not None:
+            score = float(classifier([text], [lang])[0])
+            decision.commitment = score >= 0.5
+            judged_here = True
+        elif decision.uncertain:
+            score = 0.6
+        if not decision.commitment:
+            if seg.kind == "leadin":
+                state.lead_in = _LeadIn(None, seg.clause, permission=decision.reason == "permission")
+            continue
+        cue_start = decision.cue.start if decision.cue else 0
+        party = attribute_party(_strip_marker(text)[:cue_start], doc.parties, rules, demonyms, seg.lang, aliases)
+        commitment = Commitment(
+            text=text,
+            lang=seg.lang,
+            party=party,
+            strength=decision.strength,
+            clause=seg.clause,
+            score=round(score, 3),
+            evidence=seg.evidence,
+        )
+        out.append((seg, commitment))
+        if judged_here:
+            judged.add(id(commitment))
+        if seg.kind == "leadin":
+            state.lead_in = _LeadIn(len(out) - 1, seg.clause)
+    if classifier is not None:
+        # The rules decided these; the classifier's probability is kept as their confidence.
+        ruled = [c for _, c in out if id(c) not in judged]
+        for c, prob in zip(ruled, classifier([c.text for c in ruled], [c.lang for c in ruled]) if ruled else []):
+            c.score = round(float(prob), 3)
+    return out
+
+
+def load_classifier(ctx: Context) -> Optional[Classifier]:
+    """The transformers model given with --model, else the trained spaCy textcat in
+    models/, else None (rules alone)."""
+    opts = ctx.options
+    if opts.transformer_dir:
+        from extractors.classifiers import TransformerClassifier
+
+        return ctx.resource(f"commitments.transformer.{opts.transformer_dir}", lambda: TransformerClassifier(Path(opts.transformer_dir)))
+    path = Path(opts.models_dir) / "commitment_textcat"
+    if (path / "meta.json").exists():
+        from extractors.classifiers import TextcatClassifier
+
+        return ctx.resource(f"commitments.textcat.{path}", lambda: TextcatClassifier(path))
+    return None
+
+
+_DEFINED_ALIAS = re.compile(
+    r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]",
+    re.IGNORECASE,
+)
+
+
+def defined_aliases(doc: Document, demonyms: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Short names the text defines for a party ('... Saltillo, a quien en lo sucesivo se le
+    denominará "EL MUNICIPIO"'): each goes to the party named last before the definition."""
+    out: dict[str, list[str]] = {}
+    keys = {p.name: party_keys(p, demonyms) for p in doc.parties}
+    for page in doc.pages:
+        for m in _DEFINED_ALIAS.finditer(page.text):
+            alias = fold(m.group("alias")).strip()
+            if re.fullmatch(r"(?:las|los|the)?\s*(?:partes|parties|signatarias|participantes)", alias):
+                continue
+            before = fold(page.text[max(0, m.start() - 400) : m.start()])
+            best, best_pos = None, -1
+            for name, ks in keys.items():
+                pos = max((before.rfind(k) for k in ks), default=-1)
+                if pos > best_pos:
+                    best, best_pos = name, pos
+            if best is not None:
+                out.setdefault(best, []).append(alias)
+    return out
+
+
+def run(doc: Document, ctx: Context) -> None:
+    classifier = load_classifier(ctx)
+    doc.commitments = [c for _, c in detect(doc, ctx, classifier)]

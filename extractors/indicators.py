@@ -1,0 +1,374 @@
+"""Indicators: the measurable targets inside commitments.
+
+Only commitments are read (numbers in permissions, eligibility rules and
+clauses about the agreement itself are not targets), so this extractor runs
+after commitments. Forms, in both languages:
+
+- frequencies: "dos veces al año" (2/P1Y), "at least once a year", "annually",
+  "por lo menos anualmente", "reuniones anuales" / "a yearly report" (1/P1Y);
+- deadlines: "within 90 days", "dentro de los noventa (90) días siguientes a ...",
+  "no después de tres meses a partir de ...", "a más tardar el 31 de diciembre";
+- money: "US$1.5 millones", "USD 50,000", "$2,507.81", "50 mil pesos";
+- percentages and caps: "20%", "no more than 20% a year", "at most 15 days";
+- quantities: "10 becas", "al menos dos misiones comerciales al año".
+
+Vague words ("periódicamente", "as appropriate") never match. A commitment
+with at least one indicator is ``measurable``. Deadlines and frequencies are
+also recorded as dates tied to their commitment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from extractors.dates import DURATION, MONTHS, duration_iso, find_dates
+from extractors.numbers import NUMBER_WORDS, fold, is_ambiguous_word, parse_number
+from extractors.spans import evidence, load_rules, locate
+from pipeline.context import Context
+from pipeline.model import Commitment, DateFact, Document, Evidence, Indicator
+
+_W = r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+"
+_WORDS = rf"(?:{NUMBER_WORDS['es']}|{NUMBER_WORDS['en']})"
+_NUM = rf"(?:\d{{1,3}}(?:[.,]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|{_WORDS}(?:\s*\(\s*\d[\d.,]*\s*\))?)"
+_AT_LEAST = r"(?:por\s+lo\s+menos|al\s+menos|como\s+m[ií]nimo|un\s+m[ií]nimo\s+de|no\s+menos\s+de|at\s+least|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of)"
+_AT_MOST = r"(?:como\s+m[aá]ximo|un\s+m[aá]ximo\s+del?|hasta(?:\s+(?:el|un))?|no\s+m[aá]s\s+del?|no\s+mayor(?:es)?\s+(?:al?|del?)|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|not\s+to\s+exceed)"
+_PER = r"(?:al|por|a\s+la|cada|per|a|an|each|every|in\s+each|in\s+every)"
+_PERIOD_WORD = r"(?:a[ñn]o|mes|semana|semestre|trimestre|bimestre|d[ií]a|year|month|week|quarter|semester|day|fiscal\s+year|ejercicio\s+fiscal)"
+_PERIOD = {
+    "ano": "P1Y", "year": "P1Y", "fiscal year": "P1Y", "ejercicio fiscal": "P1Y", "mes": "P1M", "month": "P1M",
+    "semana": "P1W", "week": "P1W", "semestre": "P6M", "semester": "P6M", "trimestre": "P3M", "quarter": "P3M",
+    "bimestre": "P2M", "dia": "P1D", "day": "P1D",
+}
+_ADVERB = {
+    "anualmente": ("P1Y", 1), "annually": ("P1Y", 1), "yearly": ("P1Y", 1), "every year": ("P1Y", 1), "each year": ("P1Y", 1),
+    "cada ano": ("P1Y", 1), "una vez al ano": ("P1Y", 1), "semestralmente": ("P6M", 1), "semi-annually": ("P6M", 1),
+    "semiannually": ("P6M", 1), "biannually": ("P1Y", 2), "trimestralmente": ("P3M", 1), "quarterly": ("P3M", 1),
+    "mensualmente": ("P1M", 1), "monthly": ("P1M", 1), "every month": ("P1M", 1), "cada mes": ("P1M", 1),
+    "semanalmente": ("P1W", 1), "weekly": ("P1W", 1), "bimestralmente": ("P2M", 1), "bienalmente": ("P2Y", 1),
+    "biennially": ("P2Y", 1), "bimonthly": ("P2M", 1), "bi-monthly": ("P2M", 1), "biweekly": ("P2W", 1), "bi-weekly": ("P2W", 1),
+}
+_ADJ = {
+    "anual": "P1Y", "anuales": "P1Y", "annual": "P1Y", "yearly": "P1Y", "semestral": "P6M", "semestrales": "P6M",
+    "semiannual": "P6M", "semi-annual": "P6M", "biannual": "P6M", "trimestral": "P3M", "trimestrales": "P3M",
+    "quarterly": "P3M", "mensual": "P1M", "mensuales": "P1M", "monthly": "P1M", "semanal": "P1W", "semanales": "P1W",
+    "weekly": "P1W", "bimestral": "P2M", "bimestrales": "P2M", "bienal": "P2Y", "bienales": "P2Y", "biennial": "P2Y",
+}
+
+FREQ_COUNT = re.compile(
+    rf"(?:{_AT_LEAST}\s+|{_AT_MOST}\s+)?(?P<n>{_NUM}|once|twice|thrice)\s+(?:(?:vez|veces|times?)\s+)?"
+    rf"(?:{_PER}\s+(?P<per>{_PERIOD_WORD})\b|(?:cada|every)\s+(?P<k>{_NUM})\s+(?P<kunit>a[ñn]os|meses|semanas|years|months|weeks)\b|"
+    r"(?P<adv>annually|yearly|anualmente|monthly|mensualmente|quarterly|trimestralmente|semestralmente)\b)",
+    re.I,
+)
+_ADV_PERIOD = {"annually": "P1Y", "yearly": "P1Y", "anualmente": "P1Y", "monthly": "P1M", "mensualmente": "P1M",
+               "quarterly": "P3M", "trimestralmente": "P3M", "semestralmente": "P6M"}
+FREQ_EVERY = re.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
+FREQ_ADVERB = re.compile(
+    rf"(?:{_AT_LEAST}\s+)?(?P<adv>anualmente|annually|yearly|every\s+year|each\s+year|cada\s+a[ñn]o|semestralmente|semi-?annually|"
+    r"biannually|trimestralmente|quarterly|mensualmente|monthly|every\s+month|cada\s+mes|semanalmente|weekly|bimestralmente|"
+    r"bienalmente|biennially|bi-?monthly|bi-?weekly)\b",
+    re.I,
+)
+FREQ_ADJ_ES = re.compile(
+    rf"\b(?P<noun>{_W})\s+(?P<adj>anual(?:es)?|semestral(?:es)?|trimestral(?:es)?|mensual(?:es)?|bimestral(?:es)?|semanal(?:es)?|bienal(?:es)?)\b"
+    rf"(?:\s+de\s+(?P<of>{_W}))?",
+    re.I,
+)
+FREQ_ADJ_EN = re.compile(
+    rf"\b(?:an?\s+|one\s+)?(?P<adj>annual|yearly|semi-?annual|biannual|quarterly|monthly|weekly|biennial)\s+(?P<noun>{_W})",
+    re.I,
+)
+_REL_LEAD = rf"(?:dentro\s+de(?:\s+(?:los|las))?|en\s+un\s+(?:plazo|t[eé]rmino|per[ií]odo)\s+(?:m[aá]ximo\s+|no\s+mayor\s+)?de|" \
+    rf"a\s+m[aá]s\s+tardar\s+(?:en|a\s+los|dentro\s+de)|no\s+despu[eé]s\s+de|no\s+m[aá]s\s+tarde\s+de|antes\s+de|en\s+los|" \
+    rf"within(?:\s+the)?|no\s+later\s+than|not\s+later\s+than|in\s+no\s+more\s+than|{_AT_LEAST}|{_AT_MOST}|con)"
+DEADLINE_REL = re.compile(
+    rf"(?:(?P<lead>{_REL_LEAD})\s+|(?<![\w,.]))(?P<n>{_NUM}|one|un|una)\s+(?P<unit>(?:d[ií]as?|semanas?|mes(?:es)?|a[ñn]os?|business\s+days?|calendar\s+days?|"
+    r"working\s+days?|days?|weeks?|months?|years?|horas?|hours?)(?:\s+(?:h[aá]biles|naturales|calendario))?)\b"
+    r"(?P<tail>\s+(?:siguientes|contad[oa]s|a\s+partir|despu[eé]s|following|after|from|of|prior|before|in\s+advance|de\s+anticipaci[oó]n|"
+    r"de\s+antelaci[oó]n|antes|posteriores)[^,.;:]*)?",
+    re.I,
+)
+_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+DEADLINE_ABS = re.compile(
+    rf"(?P<lead>a\s+m[aá]s\s+tardar\s+(?:el\s+)?|antes\s+del?\s+|hasta\s+el\s+|no\s+later\s+than\s+|not\s+later\s+than\s+|"
+    rf"on\s+or\s+before\s+|by\s+(?:the\s+)?|before\s+)(?P<date>(?:\d{{1,2}}|{_WORDS})\s+(?:de\s+|of\s+)?(?:{_MONTH_RE})\b|(?:{_MONTH_RE})\s+\d{{1,2}}\b|"
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})",
+    re.I,
+)
+DEADLINE_YEAR = re.compile(
+    r"(?:a\s+m[aá]s\s+tardar\s+(?:en\s+|a\s+finales\s+de\s+|al\s+final\s+de\s+)?|antes\s+de(?:\s+finales\s+de|l\s+final\s+de|l)?\s+|"
+    r"(?:by|before|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?)(?:(?:el\s+)?a[ñn]o\s+|(?:fiscal\s+)?year\s+)?(?P<year>(?:19|20)\d\d)\b",
+    re.I,
+)
+_CURRENCY_SIGN = r"(?:US\s?\$|U\.S\.\s?\$|(?:USD|MXN|EUR|COP|CAD|GBP)\s?\$?|M\.N\.|\$|€|£)"
+_SCALE = r"(?:mil\s+millones|millones|mill[oó]n|millions?|billions?|thousand|mil|MDP|mdp)"
+_CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|USD|MXN|EUR)"
+_CUR_QUAL = r"(?:\s+(?:estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
+    r"de\s+Estados\s+Unidos|US|M\.\s?N\.|moneda\s+nacional))?"
+MONEY = re.compile(
+    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
+    rf"|(?P<amount2>{_NUM})(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
+    re.I,
+)
+PERCENT = re.compile(
+    rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s*(?:%|por\s+ciento|percent|per\s+cent)"
+    rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD}))?",
+    re.I,
+)
+_PER_ADJ = r"(?:anual(?:es)?|mensual(?:es)?|semestral(?:es)?|trimestral(?:es)?|semanal(?:es)?|annually|yearly|monthly|quarterly|weekly)"
+_PER_ADJ_PERIOD = {"anual": "P1Y", "anuales": "P1Y", "annually": "P1Y", "yearly": "P1Y", "mensual": "P1M", "mensuales": "P1M",
+                   "monthly": "P1M", "semestral": "P6M", "semestrales": "P6M", "trimestral": "P3M", "trimestrales": "P3M",
+                   "quarterly": "P3M", "semanal": "P1W", "semanales": "P1W", "weekly": "P1W", "anualmente": "P1Y",
+                   "mensualmente": "P1M"}
+_MONEY_PER = re.compile(
+    rf"\s*(?:(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|(?P<adj>anual(?:es)?|anualmente|mensual(?:es)?|mensualmente|annually|yearly|monthly|"
+    r"semestral(?:es)?|trimestral(?:es)?|quarterly)\b)",
+    re.I,
+)
+QUANTITY = re.compile(
+    rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s+"
+    rf"(?P<unit>{_W}(?:\s+(?!(?:per|al|por|a|an|each|every|cada|de|del|of|for|to|in|en|y|and|que|con|with|{_PER_ADJ})\b){_W})?)"
+    rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|\s+(?P<peradv>{_PER_ADJ})\b)?",
+    re.I,
+)
+_DELIVER = re.compile(
+    r"\b(?:otorg|entreg|realiz|organiz|capacit|financi|constru|envi|recib|benefici|apoy|aport|destin|ofrec|impart|becar|plant|"
+    r"instal|contrat|form|atend|public|edit|celebr|llev|habilit|rehabilit|equip|don|asign|crear|crea|establec|abr|"
+    r"provid|provide|grant|award|train|host|send|receiv|hold|organi[sz]|deliver|build|fund|plant|install|hire|publish|"
+    r"offer|donat|allocat|assign|creat|establish|open|support|sponsor|conduct|carry|exchang|intercambi|sel|select|"
+    r"present|exhib|expon|mont|cofinanc|co-?financ|co-?fund|take\s+part|particip|launch|lanz|implement|desarroll|develop|"
+    r"produc|elabor|dise[ñn]|design|prepar|publish|imprim|print|train|hospedar|acoger|recruit|reclut|distribut|distribu)\w*",
+    re.I,
+)
+_PURPOSE = re.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
+_LEGAL_REF = re.compile(r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)\s*$", re.I)
+_FUNCTION_WORDS = {"de", "del", "para", "en", "a", "al", "of", "for", "to", "in", "que", "y", "and", "per", "por", "cada", "each", "every",
+                   "con", "with", "que", "the", "la", "el", "los", "las", "on", "by", "sobre", "from", "as", "or", "o"}
+_ARTICLES = {"el", "la", "los", "las", "un", "una", "the", "a", "an", "este", "esta", "this", "dicho", "dicha", "said"}
+_CURRENCY = {"us$": "USD", "u.s.$": "USD", "usd": "USD", "mxn": "MXN", "m.n.": "MXN", "eur": "EUR", "€": "EUR", "£": "GBP",
+             "gbp": "GBP", "cop": "COP", "cad": "CAD", "dolares": "USD", "dollars": "USD", "euros": "EUR", "libras": "GBP",
+             "pounds": "GBP"}
+_SCALES = {"mil millones": 1e9, "millones": 1e6, "millon": 1e6, "million": 1e6, "millions": 1e6, "billion": 1e9,
+           "billions": 1e9, "thousand": 1e3, "mil": 1e3, "mdp": 1e6}
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    kind: str
+    value: Optional[float]
+    unit: Optional[str] = None
+    period: Optional[str] = None
+    currency: Optional[str] = None
+    deadline: Optional[str] = None
+
+
+def _num(text: str, lang: str) -> Optional[float]:
+    t = fold(text.strip())
+    return {"once": 1.0, "twice": 2.0, "thrice": 3.0, "un": 1.0, "una": 1.0, "one": 1.0}.get(t) or parse_number(text, lang)
+
+
+def _period(word: Optional[str]) -> Optional[str]:
+    return _PERIOD.get(fold(word).strip()) if word else None
+
+
+def _action_unit(text: str, lang: str) -> str:
+    t = fold(text)
+    if re.search(r"\breun|\bmeet|\bsesion|\bsession", t):
+        return "reuniones" if lang == "es" else "meetings"
+    if re.search(r"\binform|\breport", t):
+        return "informes" if lang == "es" else "reports"
+    return "veces" if lang == "es" else "times"
+
+
+def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = None) -> list[Hit]:
+    """Every indicator in one commitment's text, as non-overlapping hits in reading order."""
+    rules = load_rules("indicators.json")
+    not_units = set(rules["not_units"])
+    not_freq = set(rules["not_frequency_nouns"])
+    hits: list[Hit] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= h.start or a >= h.end for h in hits)
+
+    for m in MONEY.finditer(text):
+        amount_text = m.group("amount") or m.group("amount2")
+        value = parse_number(amount_text, lang)
+        if value is None or value == 0:
+            continue
+        scale = m.group("scale") or m.group("scale2")
+        if scale:
+            value *= _SCALES.get(fold(scale), 1)
+        sign = fold(m.group("sign") or "").replace(" ", "")
+        if re.match(r"[a-z]{3}\$$", sign):
+            sign = sign[:-1]  # "USD $10,000"
+        word = fold(m.group("word") or m.group("word2") or "")
+        code = fold(m.group("code") or "")
+        currency = _CURRENCY.get(code) or _CURRENCY.get(sign) or _CURRENCY.get(word)
+        if currency is None and (sign == "$" or word == "pesos"):
+            currency = "USD" if lang == "en" and word != "pesos" else currency_hint
+        # "USD 50,000 annually", "50 mil pesos anuales": the amount is per period
+        per = _MONEY_PER.match(text[m.end() :])
+        period = _period(per.group("per")) or _PER_ADJ_PERIOD.get(fold(per.group("adj") or "")) if per else None
+        end = m.end() + per.end() if per and period else m.end()
+        hits.append(Hit(m.start(), end, "money", value, unit=currency or "money", currency=currency, period=period))
+    for m in PERCENT.finditer(text):
+        if free(m.start(), m.end()):
+            value = _num(m.group("n"), lang)
+            if value is not None:
+                hits.append(Hit(m.start(), m.end(), "cap" if m.group("cap") else "percentage", value, unit="%", period=_period(m.group("per"))))
+    for m in FREQ_COUNT.finditer(text):
+        value = _num(m.group("n"), lang)
+        if m.group("adv") and not re.match(r"(?i)once|twice|thrice|\w+\s+(?:times?|veces|vez)", m.group(0)[m.start("n") - m.start() :]):
+            continue  # "two annually" is a quantity with no noun; leave it to the adverb rule
+        if value and free(m.start(), m.end()) and value == int(value) and value < 400:
+            if m.group("k"):
+                period = duration_iso(m.group("k"), m.group("kunit"), lang)
+            elif m.group("adv"):
+                period = _ADV_PERIOD.get(fold(m.group("adv")))
+            else:
+                period = _period(m.group("per"))
+            hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period))
+    for m in FREQ_EVERY.finditer(text):
+        n = _num(m.group("n"), lang)
+        if n and free(m.start(), m.end()):
+            period = duration_iso(m.group("n"), m.group("unit"), lang)
+            hits.append(Hit(m.start(), m.end(), "frequency", 1, unit=_action_unit(text, lang), period=period))
+    for m in FREQ_ADVERB.finditer(text):
+        # "a yearly report" is the adjective form, read below with its noun
+        if re.match(r"(?i)(?:yearly|monthly|weekly|quarterly)$", m.group("adv")) and re.match(r"\s+[a-z]{3,}", text[m.end() :]) \
+                and not re.match(r"\s+(?:and|or|by|to|in|at|on|for|with|as|before|after|until|thereafter)\b", text[m.end() :]):
+            continue
+        if free(m.start(), m.end()):
+            period, value = _ADVERB[re.sub(r"\s+", " ", fold(m.group("adv")))]
+            hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period))
+    for m in DEADLINE_REL.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        value = _num(m.group("n"), lang)
+        if value is None:
+            continue
+        lead = fold(m.group("lead") or "")
+        end = m.end()
+        kind = "cap" if re.match(_AT_MOST, lead, re.I) else "deadline"
+        # "con treinta días" or "at least 3 days" only set a deadline when something follows: "de anticipación", "before"
+        if (lead == "con" or re.match(_AT_LEAST, lead, re.I) or not lead) and not m.group("tail"):
+            continue
+        hits.append(Hit(m.start(), end, kind, value, unit=fold(m.group("unit")).split()[0], deadline=duration_iso(m.group("n"), m.group("unit"), lang)))
+    for m in DEADLINE_ABS.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        dates = find_dates(text[m.start("date") :], lang)
+        full = dates[0] if dates and dates[0].start == 0 else None
+        end = m.start("date") + full.end if full else m.end()
+        deadline = full.value if full else _month_day(m.group("date"))
+        if deadline:
+            hits.append(Hit(m.start(), end, "deadline", None, unit="date", deadline=deadline))
+    for m in DEADLINE_YEAR.finditer(text):
+        if free(m.start(), m.end()):
+            hits.append(Hit(m.start(), m.end(), "deadline", None, unit="date", deadline=m.group("year")))
+    for m in QUANTITY.finditer(text):
+        if not free(m.start("n"), m.end("unit")):
+            continue
+        n_text = m.group("n")
+        bounded = m.group("cap") or m.group("min") or m.group("per") or m.group("peradv")
+        # "un", "one" are articles unless a bound or a period makes them a count ("at least one delegation per year")
+        if (is_ambiguous_word(n_text) and not (m.group("cap") or m.group("min") or m.group("per"))) or re.fullmatch(r"(?:1[89]|20)\d\d", n_text):
+            continue
+        if _LEGAL_REF.search(text[: m.start("n")]) or re.match(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", text[m.end("n") :], re.I):
+            continue
+        unit_words = m.group("unit").split()
+        if fold(unit_words[0]) in not_units or fold(unit_words[0]) in _FUNCTION_WORDS:
+            continue
+        if DURATION.match(text[m.start("n") :]):
+            continue  # a bare duration is a term or notice period, not a quantity to deliver
+        if len(unit_words) > 1 and fold(unit_words[1]) in _FUNCTION_WORDS | {"que", "se", "shall", "will", "deberan", "seran"}:
+            unit_words = unit_words[:1]
+        value = _num(n_text, lang)
+        if value is None:
+            continue
+        if not bounded and not _DELIVER.search(text[max(0, m.start() - 70) : m.start()]):
+            continue  # "los 3 niveles de gobierno" describes; a target is something to deliver
+        period = _period(m.group("per")) or (_PER_ADJ_PERIOD.get(fold(m.group("peradv"))) if m.group("peradv") else None)
+        end = m.end() if period else m.start("unit") + len(" ".join(unit_words))
+        start = m.start()
+        # "two scholarships annually": the quantity carries the frequency word read on its own above
+        hits[:] = [h for h in hits if not (h.kind == "frequency" and start <= h.start and h.end <= end)]
+        hits.append(Hit(start, end, "cap" if m.group("cap") else "quantity", value, unit=" ".join(unit_words), period=period))
+    explicit_freq = any(h.kind == "frequency" for h in hits)
+    for m in list(FREQ_ADJ_ES.finditer(text)) + list(FREQ_ADJ_EN.finditer(text)):
+        noun = fold(m.group("noun"))
+        if noun in not_freq or noun in _FUNCTION_WORDS or not free(m.start(), m.end()):
+            continue
+        # "se reunirán dos veces al año para elaborar el Plan Anual": the plan is the purpose of the stated frequency
+        if explicit_freq and _PURPOSE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        # "El Plan Anual de ... incluirá": the subject the clause describes, not a target it sets
+        head = re.findall(r"\w+", fold(text[: m.start()]))
+        if all(w in _ARTICLES for w in head):
+            continue
+        period = _ADJ.get(fold(m.group("adj")).replace("-", "")) or _ADJ.get(fold(m.group("adj")))
+        hits.append(Hit(m.start(), m.end(), "frequency", 1, unit=m.group("noun"), period=period))
+        break
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _month_day(text: str) -> Optional[str]:
+    """"31 de diciembre" / "December 31" → "--12-31" (ISO 8601 recurring day)."""
+    m = re.search(rf"(\d{{1,2}})\s+(?:de\s+|of\s+)?({_MONTH_RE})|({_MONTH_RE})\s+(\d{{1,2}})", text, re.I)
+    if not m:
+        return None
+    day = int(m.group(1) or m.group(4))
+    month = MONTHS.get(fold(m.group(2) or m.group(3)))
+    return f"--{month:02d}-{day:02d}" if month and 1 <= day <= 31 else None
+
+
+def _commitment_offset(doc: Document, c: Commitment) -> Optional[Evidence]:
+    ev = c.evidence
+    if ev is None:
+        return None
+    page = doc.pages[ev.page - 1]
+    if page.text[ev.start : ev.end] == c.text:
+        return ev
+    return None
+
+
+def _currency_hint(doc: Document) -> Optional[str]:
+    countries = {p.country for p in doc.parties}
+    for code, cur in (("MX", "MXN"), ("CO", "COP"), ("AR", "ARS"), ("CL", "CLP")):
+        if code in countries:
+            return cur
+    return None
+
+
+def run(doc: Document, ctx: Context) -> None:
+    low = ctx.options.low_conf if ctx else 60.0
+    hint = _currency_hint(doc)
+    indicators: list[Indicator] = []
+    dates = [d for d in doc.dates if d.kind not in ("deadline", "reporting")]
+    for idx, c in enumerate(doc.commitments):
+        base = _commitment_offset(doc, c)
+        found = [(c.text, h, base) for h in find_indicators(c.text, c.lang or "es", hint)]
+        # items a lead-in carries in ``actions`` ("The Parties shall: (a) meet twice a year") measure it too
+        for action in c.actions:
+            if action and action not in c.text:
+                found += [(action, h, None) for h in find_indicators(action, c.lang or "es", hint)]
+        c.measurable = bool(found)
+        for source, h, base in found:
+            text = source[h.start : h.end]
+            if base is not None:
+                ev: Optional[Evidence] = evidence(base.page, base.start + h.start, base.start + h.end, doc, low)
+            else:
+                ev = locate(doc, text, c.evidence)
+            ind = Indicator(text=text, value=h.value, unit=h.unit, period=h.period, kind=h.kind, currency=h.currency,
+                            deadline=h.deadline, commitment=idx, lang=c.lang, evidence=ev)
+            indicators.append(ind)
+            if h.kind == "deadline" and h.deadline:
+                dates.append(DateFact(kind="deadline", value=h.deadline, text=text, lang=c.lang, commitment=idx, evidence=ev))
+            elif h.kind == "frequency" and h.period:
+                dates.append(DateFact(kind="reporting", value=h.period, text=text, lang=c.lang, commitment=idx, evidence=ev))
+    doc.indicators = indicators
+    doc.dates = dates

@@ -1,0 +1,84 @@
+"""Themes: the agreement's themes and one theme per commitment (FORMAT.md list).
+
+Keyword lexicons in ``extractors/rules/themes.json`` (Spanish and English word
+prefixes, matched on accent-folded text). The document's themes are the ones
+its operative text talks about most; a commitment takes the theme its own words
+(and its list items) point to, falling back to the document's main theme, so
+that a bare "Las Partes se reunirán una vez al año" inherits the agreement's
+subject rather than "other".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import Optional
+
+from extractors.commitments import fold
+from pipeline.context import REPO_ROOT, Context
+from pipeline.model import Commitment, Document
+
+LEXICON_PATH = REPO_ROOT / "extractors" / "rules" / "themes.json"
+THEMES = (
+    "education", "culture", "economic_development", "trade_investment", "tourism", "environment", "water", "energy",
+    "health", "public_safety", "mobility", "urban_development", "technology_innovation", "migration", "governance",
+    "sports", "youth", "agriculture", "disaster_risk", "other",
+)
+MAX_DOC_THEMES = 5
+SHORT_TEXT = 4000  # characters
+
+Lexicon = dict[str, re.Pattern[str]]
+
+
+def load_lexicon() -> Lexicon:
+    raw = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
+    out: Lexicon = {}
+    for theme, words in raw.items():
+        if theme.startswith("_"):
+            continue
+        if theme not in THEMES:
+            raise ValueError(f"unknown theme {theme!r} in {LEXICON_PATH.name}")
+        out[theme] = re.compile(r"\b(?:" + "|".join(re.escape(fold(w)) for w in words) + ")")
+    return out
+
+
+def theme_scores(text: str, lexicon: Lexicon) -> Counter[str]:
+    folded = fold(text)
+    return Counter({theme: n for theme, pattern in lexicon.items() if (n := len(pattern.findall(folded)))})
+
+
+def document_themes(doc: Document, lexicon: Lexicon) -> list[str]:
+    """Themes whose words recur in the agreement: at least two hits and a quarter of the top theme's."""
+    text = "\n".join(s.text for s in doc.segments) or "\n".join(p.text for p in doc.pages)
+    scores = theme_scores(text, lexicon)
+    if not scores:
+        return ["other"]
+    top = scores.most_common(1)[0][1]
+    # A one-page letter names each subject once; a long treaty repeats the ones that matter.
+    floor = 1 if len(text) < SHORT_TEXT else 2
+    chosen = [t for t, n in scores.most_common() if n >= floor and n >= top * 0.2]
+    return chosen[:MAX_DOC_THEMES] or [scores.most_common(1)[0][0]]
+
+
+def commitment_theme(c: Commitment, lexicon: Lexicon, doc_themes: list[str]) -> str:
+    scores = theme_scores(" ".join([c.text, *c.actions]), lexicon)
+    rank = {t: i for i, t in enumerate(doc_themes)}
+    if scores:
+        # Ties go to the theme the agreement as a whole is most about.
+        return max(scores, key=lambda t: (scores[t], -rank.get(t, len(rank))))
+    return doc_themes[0] if doc_themes else "other"
+
+
+def run(doc: Document, ctx: Context) -> None:
+    lexicon = ctx.resource("themes.lexicon", load_lexicon)
+    if not doc.themes:
+        doc.themes = document_themes(doc, lexicon)
+    for c in doc.commitments:
+        c.theme = commitment_theme(c, lexicon, doc.themes)
+
+
+def theme_of(text: str, ctx: Context, doc_themes: Optional[list[str]] = None) -> str:
+    """The theme of a free-standing text (used by tests and the training data builder)."""
+    lexicon = ctx.resource("themes.lexicon", load_lexicon)
+    return commitment_theme(Commitment(text=text, lang=""), lexicon, doc_themes or [])

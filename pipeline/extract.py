@@ -1,0 +1,39 @@
+"""The extract stage: run the fact extractors in dependency order.
+
+Parties come first (commitments are attributed to them), commitments before
+alignment and indicators (indicators attach to the commitment they measure),
+and the measurability verdict last.
+"""
+
+from __future__ import annotations
+
+from extractors import (
+    alignment,
+    commitments,
+    dates,
+    indicators,
+    measurability,
+    metadata,
+    parties,
+    signatories,
+    themes,
+)
+from pipeline.context import Context
+from pipeline.model import Document
+
+EXTRACTORS = [
+    metadata.run,
+    parties.run,
+    signatories.run,
+    dates.run,
+    commitments.run,
+    alignment.run,
+    indicators.run,
+    themes.run,
+    measurability.run,
+]
+
+
+def run(doc: Document, ctx: Context) -> None:
+    for extractor in EXTRACTORS:
+        extractor(doc, ctx)

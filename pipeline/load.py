@@ -1,0 +1,537 @@
+"""Load stage: sniff the file type, read text where it exists, route pages to OCR.
+
+The type comes from the bytes (magic numbers), never from the extension:
+archives are full of ``.pdf`` files that are JPEGs and ``.txt`` files in
+Windows-1252. For PDFs every page is judged on its own: a page keeps its text
+layer when the layer is real text, and goes to OCR when it has none or when
+the layer is garbage (broken encoding, glyph soup, or a scanned page whose
+layer holds only a header or a stamp). ``Page.route_reason`` says which and why.
+
+Words carry boxes in a top-left origin (y grows downwards), in points for
+text-layer pages and in image pixels for OCR pages, so that layout can treat
+both alike. The page text set here is provisional; layout rebuilds it in
+reading order.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import math
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageOps, ImageSequence
+
+from pipeline.context import Context
+from pipeline.errors import CorruptFile, EmptyFile, EncryptedFile, TooLarge, UndecodableText, UnsupportedType
+from pipeline.model import Document, Page, Word
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+TIFF = "image/tiff"
+GIF = "image/gif"
+BMP = "image/bmp"
+WEBP = "image/webp"
+TEXT = "text/plain"
+IMAGE_TYPES = {PNG, JPEG, TIFF, GIF, BMP, WEBP}
+
+# Formats we recognise but cannot read as agreements: named in the error so
+# the batch report says what the file actually is.
+_KNOWN_BINARY = (
+    (b"PK\x03\x04", "zip archive or office document"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy office document"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\x7fELF", "executable"),
+    (b"MZ", "executable"),
+    (b"Rar!", "rar archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"{\\rtf", "rich text document"),
+)
+
+# Common function words of the languages the archive holds (plus close
+# neighbours, so a genuine Portuguese or French layer is not taken for glyph
+# soup). A real text layer of any length is full of them; a layer decoded
+# with the wrong font map has none.
+_FUNCTION_WORDS = frozenset(
+    """de la el los las y en que del por con para al se su sus un una o a e es lo como
+    the of and to in for by with on as be is are or that this shall will at from an its their
+    do da das dos em um uma os no na le les des et du pour par dans une il sont
+    het een van en der die und zu den""".split()
+)
+_TOKEN = re.compile(r"\S+")
+_WORDISH = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Typographic ligatures come out of text layers as single code points; extractors
+# look for "firmar" and "official", not "ﬁrmar" and "oﬃcial".
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+
+MIN_LAYER_CHARS = 200  # below this, a page covered by a scanned image is read by OCR
+IMAGE_COVER_SHARE = 0.5
+
+
+def sniff(data: bytes) -> str:
+    """Media type from the leading bytes."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
+        return TIFF
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if data.startswith(b"BM") and len(data) > 26 and data[14] in (12, 40, 52, 56, 64, 108, 124):
+        return BMP
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return WEBP
+    for magic, what in _KNOWN_BINARY:
+        if data.startswith(magic):
+            raise UnsupportedType(f"not an agreement file: {what}")
+    return TEXT
+
+
+def run(doc: Document, ctx: Context) -> None:
+    data = doc.data
+    if not data or not data.strip():
+        raise EmptyFile("file is empty")
+    doc.media_type = sniff(data)
+    if doc.media_type == PDF:
+        doc.pages = load_pdf(data, ctx)
+    elif doc.media_type in IMAGE_TYPES:
+        doc.pages = load_image(data, ctx)
+    else:
+        doc.pages = load_text(data, ctx)
+
+
+# --- plain text -------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise UndecodableText(f"bad UTF-16 text: {exc}") from exc
+    if b"\x00" in data:
+        raise UnsupportedType("binary data (NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise UndecodableText(f"neither UTF-8 nor Windows-1252: {exc}") from exc
+    return text, "windows-1252"
+
+
+def _control_share(text: str) -> float:
+    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    return bad / max(1, len(text))
+
+
+def load_text(data: bytes, ctx: Context) -> list[Page]:
+    text, encoding = decode_text(data)
+    if _control_share(text) > 0.02:
+        raise UnsupportedType("binary data, not text")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyFile("text file holds only whitespace")
+    chunks = text.split("\f")
+    if len(chunks) > ctx.options.max_pages:
+        raise TooLarge(f"{len(chunks)} pages (limit {ctx.options.max_pages})")
+    return [
+        Page(number=i + 1, text=chunk, source="plain", route_reason=f"plain text ({encoding})")
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+# --- images -------------------------------------------------------------------
+
+
+def _check_pixels(width: int, height: int, ctx: Context, what: str) -> None:
+    if width * height > ctx.options.max_image_pixels:
+        raise TooLarge(f"{what} is {width}x{height} pixels (limit {ctx.options.max_image_pixels})")
+
+
+def _image_dpi(image: Image.Image) -> float | None:
+    dpi = image.info.get("dpi")
+    try:
+        value = float(dpi[0]) if dpi else None
+    except (TypeError, ValueError, IndexError):
+        value = None
+    # Cameras write 72 dpi whatever the page size: that is no scan resolution.
+    if value is None or value < 100 or value > 1200:
+        return None
+    return value
+
+
+def _frame_image(frame: Image.Image, index: int, dpi: float | None) -> Image.Image:
+    frame.load()
+    upright = ImageOps.exif_transpose(frame) if index == 0 else frame
+    grey = upright.convert("L")
+    grey.info["dpi"] = (dpi or 0, dpi or 0)
+    return grey
+
+
+class _FrameRender:
+    """Decodes one frame of a multi-page image file when OCR asks for it."""
+
+    def __init__(self, data: bytes, index: int, dpi: float | None) -> None:
+        self.data, self.index, self.dpi = data, index, dpi
+
+    def __call__(self) -> Image.Image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            try:
+                with Image.open(io.BytesIO(self.data)) as image:
+                    image.seek(self.index)
+                    return _frame_image(image, self.index, self.dpi)
+            except Exception as exc:  # noqa: BLE001 - Pillow raises many types for bad files
+                raise CorruptFile(f"page {self.index + 1} of the image is unreadable: {exc}") from exc
+
+    def close(self) -> None:
+        pass
+
+
+def load_image(data: bytes, ctx: Context) -> list[Page]:
+    with warnings.catch_warnings():
+        # Our own pixel limit (ctx.options.max_image_pixels) decides; Pillow's is process-wide.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise TooLarge(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - Pillow raises many types for bad files
+            raise CorruptFile(f"unreadable image: {exc}") from exc
+        n_frames = getattr(image, "n_frames", 1)
+        if n_frames > ctx.options.max_pages:
+            raise TooLarge(f"{n_frames} pages (limit {ctx.options.max_pages})")
+        pages: list[Page] = []
+        try:
+            for i, frame in enumerate(ImageSequence.Iterator(image)):
+                _check_pixels(frame.width, frame.height, ctx, f"page {i + 1}")
+                dpi = _image_dpi(frame)
+                if n_frames == 1:
+                    grey = _frame_image(frame, 0, dpi)
+                    size, render = grey.size, None
+                else:
+                    # A multi-page scan is decoded frame by frame in OCR, never all at once.
+                    size, render = (frame.width, frame.height), _FrameRender(data, i, dpi)
+                    if i == 0:
+                        # EXIF orientation can swap the first frame's sides: take its real size.
+                        size = render().size
+                pages.append(
+                    Page(
+                        number=i + 1,
+                        source="ocr",
+                        route_reason="image file",
+                        width=float(size[0]),
+                        height=float(size[1]),
+                        coord_unit="px",
+                        dpi=dpi,
+                        image=grey if render is None else None,
+                        render=render,
+                    )
+                )
+        except (TooLarge, Image.DecompressionBombError) as exc:
+            raise TooLarge(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001
+            raise CorruptFile(f"unreadable image: {exc}") from exc
+    if not pages:
+        raise EmptyFile("image holds no frames")
+    return pages
+
+
+# --- PDF ----------------------------------------------------------------------
+
+
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        # PDFium's last-error code is per process and can be stale (a PDF without pages
+        # fails with no error of its own), so a password error needs an /Encrypt entry too.
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in data:
+            raise EncryptedFile("PDF needs a password to open") from exc
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_SECURITY:
+            raise EncryptedFile("PDF uses an unsupported security handler") from exc
+        raise CorruptFile(f"unreadable PDF: {exc}") from exc
+
+
+@dataclass
+class _Layer:
+    words: list[Word]
+    text: str
+    chars: int  # non-space characters
+
+
+def _to_top_left(box: tuple[float, float, float, float], width: float, height: float, rotation: int):
+    """PDF user space (origin bottom-left, unrotated) to displayed page, origin top-left."""
+    left, bottom, right, top = box
+    if rotation == 90:
+        return (bottom, left, top, right)
+    if rotation == 180:
+        return (width - right, bottom, width - left, top)
+    if rotation == 270:
+        return (height - top, width - right, height - bottom, width - left)
+    return (left, height - top, right, height - bottom)
+
+
+def read_layer(page: pdfium.PdfPage) -> _Layer:
+    """Words of a page's text layer with boxes; lines follow PDFium's line breaks."""
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        raw = textpage.raw
+        rotation = page.get_rotation() % 360
+        width, height = page.get_size()
+        # Text-page coordinates are in the unrotated page space.
+        uw, uh = (height, width) if rotation in (90, 270) else (width, height)
+        words: list[Word] = []
+        parts: list[str] = []
+        pos = 0
+        line = 0
+        current: list[str] = []
+        box: list[float] | None = None
+        get_box = pdfium_c.FPDFText_GetCharBox
+        c_left, c_right, c_bottom, c_top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+
+        def flush() -> None:
+            nonlocal current, box, pos
+            if current:
+                text = "".join(current).translate(_LIGATURES)
+                if parts and not parts[-1].endswith("\n"):
+                    parts.append(" ")
+                    pos += 1
+                bbox = _to_top_left(tuple(box) if box else (0.0, 0.0, 0.0, 0.0), uw, uh, rotation)
+                words.append(Word(text=text, start=pos, end=pos + len(text), bbox=tuple(round(v, 2) for v in bbox), line=line))
+                parts.append(text)
+                pos += len(text)
+            current = []
+            box = None
+
+        for i in range(n):
+            code = pdfium_c.FPDFText_GetUnicode(raw, i)
+            ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+            if ch in "\r\n" or ch.isspace() or code == 0:
+                flush()
+                if ch == "\n" and words and words[-1].line == line:
+                    line += 1
+                    parts.append("\n")
+                    pos += 1
+                continue
+            current.append(ch)
+            # The raw call with reused out-parameters: get_charbox allocates four ctypes
+            # doubles per character, a fifth of the text-layer time.
+            if not get_box(raw, i, c_left, c_right, c_bottom, c_top):  # PDFium's order: l, r, b, t
+                raise pdfium.PdfiumError("Failed to get charbox.")
+            left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
+            if right > left or top > bottom:
+                if box is None:
+                    box = [left, bottom, right, top]
+                else:
+                    box[0], box[1] = min(box[0], left), min(box[1], bottom)
+                    box[2], box[3] = max(box[2], right), max(box[3], top)
+        flush()
+        text = "".join(parts)
+        return _Layer(words=words, text=text, chars=sum(len(w.text) for w in words))
+    finally:
+        textpage.close()
+
+
+def layer_problem(text: str) -> str | None:
+    """Why a text layer is not worth keeping, or None when it reads as text."""
+    chars = [ch for ch in text if not ch.isspace()]
+    if not chars:
+        return "no text layer"
+    broken = sum(
+        1
+        for ch in chars
+        if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc", "Cs", "Cn")
+    )
+    if broken / len(chars) > 0.05:
+        return f"broken text encoding ({broken} of {len(chars)} characters unmapped)"
+    letters = sum(1 for ch in chars if ch.isalpha())
+    if len(chars) >= 40 and letters / len(chars) < 0.45:
+        return "glyph soup (too few letters in the text layer)"
+    tokens = [t.lower().strip(".,;:()[]«»\"'") for t in _TOKEN.findall(text)]
+    wordish = [t for t in tokens if _WORDISH.fullmatch(t)]
+    if len(wordish) >= 25:
+        common = sum(1 for t in wordish if t in _FUNCTION_WORDS)
+        if common / len(wordish) < 0.02:
+            return "glyph soup (no common words in the text layer)"
+    return None
+
+
+def _image_cover(page: pdfium.PdfPage) -> tuple[float, int]:
+    """Share of the page area covered by images, and the largest image's pixel count."""
+    width, height = page.get_size()
+    area = max(1.0, width * height)
+    covered = 0.0
+    largest = 0
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+        left, bottom, right, top = obj.get_bounds()
+        covered += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
+        try:
+            w, h = obj.get_px_size()
+            largest = max(largest, int(w) * int(h))
+        except Exception:  # noqa: BLE001 - a broken image object is judged by OCR later
+            pass
+    return min(1.0, covered / area), largest
+
+
+def _has_content(page: pdfium.PdfPage) -> bool:
+    for _ in page.get_objects(max_depth=2):
+        return True
+    return False
+
+
+def _check_render_size(page: pdfium.PdfPage, dpi: int, ctx: Context) -> None:
+    width, height = page.get_size()
+    px = (width * dpi / 72.0) * (height * dpi / 72.0)
+    if px > ctx.options.max_image_pixels:
+        raise TooLarge(f"page renders to {int(px)} pixels at {dpi} dpi (limit {ctx.options.max_image_pixels})")
+
+
+def render_page(page: pdfium.PdfPage, dpi: int, ctx: Context) -> Image.Image:
+    _check_render_size(page, dpi, ctx)
+    bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+    image = bitmap.to_pil().convert("L")
+    image.info["dpi"] = (dpi, dpi)
+    return image
+
+
+class _PdfPages:
+    """An open PDF shared by the page renderers of one document; closed after OCR.
+
+    Reopened from the bytes if a page is rendered after ``close``.
+    """
+
+    def __init__(self, pdf: pdfium.PdfDocument, data: bytes, ctx: Context) -> None:
+        self.pdf: pdfium.PdfDocument | None = pdf
+        self.data, self.ctx = data, ctx
+
+    def render(self, index: int, dpi: int) -> Image.Image:
+        if self.pdf is None:
+            self.pdf = open_pdf(self.data)
+        page = self.pdf[index]
+        try:
+            return render_page(page, dpi, self.ctx)
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+            self.pdf = None
+
+
+class _PdfPageRender:
+    def __init__(self, source: _PdfPages, index: int, dpi: int) -> None:
+        self.source, self.index, self.dpi = source, index, dpi
+
+    def __call__(self) -> Image.Image:
+        return self.source.render(self.index, self.dpi)
+
+    def close(self) -> None:
+        self.source.close()
+
+
+def page_image(page: Page) -> Image.Image | None:
+    """The page image OCR reads: the one load kept, or rendered now."""
+    if page.image is not None:
+        return page.image
+    return page.render() if page.render is not None else None
+
+
+def release(page: Page) -> None:
+    """Drop a page's image and close what its renderer holds open (the PDF)."""
+    if page.render is not None and hasattr(page.render, "close"):
+        page.render.close()
+    page.image = None
+    page.render = None
+
+
+def load_pdf(data: bytes, ctx: Context) -> list[Page]:
+    # PDFium silently rebuilds a cut-off file and shows whatever pages survived; an archive
+    # copy that lost its end is reported instead of half-read.
+    if b"%%EOF" not in data[-4096:]:
+        raise CorruptFile("PDF is truncated (no end-of-file marker)")
+    pdf = open_pdf(data)
+    source = _PdfPages(pdf, data, ctx)
+    handed_over = False
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise EmptyFile("PDF has no pages")
+        if n > ctx.options.max_pages:
+            raise TooLarge(f"{n} pages (limit {ctx.options.max_pages})")
+        pages = []
+        for index in range(n):
+            try:
+                page = pdf[index]
+            except pdfium.PdfiumError as exc:
+                raise CorruptFile(f"page {index + 1} cannot be read: {exc}") from exc
+            try:
+                pages.append(_load_pdf_page(page, index, source, ctx))
+            finally:
+                page.close()
+        # OCR pages render from the open PDF later; OCR closes it when done.
+        handed_over = any(p.render is not None for p in pages)
+        return pages
+    finally:
+        if not handed_over:
+            source.close()
+
+
+def _load_pdf_page(page: pdfium.PdfPage, index: int, source: _PdfPages, ctx: Context) -> Page:
+    number = index + 1
+    width, height = page.get_size()
+    cover, largest = _image_cover(page)
+    if largest > ctx.options.max_image_pixels:
+        raise TooLarge(f"page {number} holds a {largest}-pixel image (limit {ctx.options.max_image_pixels})")
+    layer = read_layer(page)
+    reason = layer_problem(layer.text)
+    if reason is None and cover >= IMAGE_COVER_SHARE and layer.chars < MIN_LAYER_CHARS:
+        reason = f"scanned page whose text layer holds only {layer.chars} characters"
+    if reason is None:
+        return Page(
+            number=number,
+            text=layer.text,
+            source="layer",
+            route_reason="text layer" + (" over a scanned image" if cover >= IMAGE_COVER_SHARE else ""),
+            width=round(width, 2),
+            height=round(height, 2),
+            coord_unit="pt",
+            words=layer.words,
+        )
+    if reason == "no text layer" and not _has_content(page):
+        return Page(
+            number=number, text="", source="layer", route_reason="blank page",
+            width=round(width, 2), height=round(height, 2), coord_unit="pt",
+        )
+    dpi = ctx.options.dpi
+    _check_render_size(page, dpi, ctx)
+    # Rendered in OCR, one page at a time: a 300-page scan at 300 dpi is ~3 GB of pixels.
+    scale = dpi / 72.0
+    px_w, px_h = math.ceil(width * scale), math.ceil(height * scale)
+    return Page(
+        number=number,
+        source="ocr",
+        route_reason=reason,
+        width=float(px_w),
+        height=float(px_h),
+        coord_unit="px",
+        dpi=float(dpi),
+        render=_PdfPageRender(source, index, dpi),
+    )

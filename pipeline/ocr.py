@@ -1,0 +1,440 @@
+"""OCR stage: clean up each page image that load routed to OCR, then read it with tesseract.
+
+Steps per page, in the order a scan needs them (the OCRmyPDF order):
+contrast → deskew → resolution normalisation → OCR → orientation check → OCR
+language check. Each step only changes the image when it has a reason to:
+a clean, straight 300 dpi page goes to tesseract untouched.
+
+Tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1`` in its own
+environment (its OpenMP threads fight the batch's worker processes), reading an
+uncompressed PGM from stdin: no PNG encoding, no temporary files. Results are
+cached by the hash of the page image, so a re-run never OCRs a page twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Optional
+
+import numpy as np
+import pytesseract
+from PIL import Image, ImageFilter, ImageOps
+
+from pipeline import language, load
+from pipeline.context import Context
+from pipeline.errors import OcrTimeout
+from pipeline.model import Document, Page, Word
+
+# Bump when anything that changes OCR output changes, so cached results are not reused.
+OCR_VERSION = "4"
+TESS_LANG = {"es": "spa", "en": "eng"}
+DEFAULT_DPI = 300.0
+MIN_DPI = 250.0  # below this, upsample before OCR
+DESKEW_MIN = 0.3  # degrees; smaller skews are left alone (tesseract copes, resampling blurs)
+POOR_CONF = 60.0
+_OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
+_OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
+
+
+@dataclass
+class OcrResult:
+    """What one page's OCR produced, in the coordinates of the corrected page image."""
+
+    words: list[tuple[str, float, float, float, float, float, int]] = field(default_factory=list)
+    width: int = 0
+    height: int = 0
+    dpi: Optional[float] = None  # the scan's resolution when known (tag or render)
+    rotation: int = 0
+    skew: float = 0.0
+    lang: str = ""  # tesseract languages the words were read with
+    found: list[str] = field(default_factory=list)  # languages detected in the text
+    image_hash: str = ""  # sha256 of the page image as load handed it over
+
+    @property
+    def conf(self) -> Optional[float]:
+        confs = [w[5] for w in self.words if w[5] >= 0]
+        return round(sum(confs) / len(confs), 2) if confs else None
+
+
+def run(doc: Document, ctx: Context) -> None:
+    hint: Optional[str] = None  # tesseract languages found on the previous OCR page
+    try:
+        for page in doc.pages:
+            if page.source != "ocr":
+                continue
+            # Rendered here, one page at a time, and dropped before the next: a long
+            # scan never holds every page image at once.
+            image = load.page_image(page)
+            if image is None:
+                continue
+            result = ocr_page(image, ctx, page_dpi=page.dpi, hint=hint)
+            del image
+            apply(page, result)
+            page.image = None
+            # The next page starts from the languages this one turned out to hold.
+            hint = _lang_for(set(result.found), result.lang or ctx.options.ocr_langs)
+    finally:
+        for page in doc.pages:
+            load.release(page)  # closes the PDF the renderers kept open
+
+
+def image_hash(image: Image.Image) -> str:
+    h = hashlib.sha256()
+    h.update(f"{image.mode}:{image.width}x{image.height}:".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def apply(page: Page, result: OcrResult) -> None:
+    words: list[Word] = []
+    parts: list[str] = []
+    pos = 0
+    last_line = None
+    for text, x0, y0, x1, y1, conf, line in result.words:
+        if parts:
+            sep = "\n" if line != last_line else " "
+            parts.append(sep)
+            pos += 1
+        words.append(Word(text=text, start=pos, end=pos + len(text), bbox=(x0, y0, x1, y1), conf=conf, line=line))
+        parts.append(text)
+        pos += len(text)
+        last_line = line
+    page.text = "".join(parts)
+    page.words = words
+    page.width, page.height = float(result.width), float(result.height)
+    page.coord_unit = "px"
+    page.dpi = result.dpi
+    page.rotation = result.rotation
+    page.skew = result.skew
+    page.ocr_conf = result.conf
+    page.ocr_lang = result.lang
+    page.image_hash = result.image_hash or None
+
+
+# --- cache --------------------------------------------------------------------
+
+
+def _cache_path(ctx: Context, key: str) -> Optional[Path]:
+    if ctx.options.cache_dir is None:
+        return None
+    return Path(ctx.options.cache_dir) / "ocr" / key[:2] / f"{key}.json"
+
+
+def cache_key(digest: str, ctx: Context) -> str:
+    return hashlib.sha256(f"{OCR_VERSION}|{ctx.options.ocr_langs}|{digest}".encode()).hexdigest()
+
+
+def _cache_get(ctx: Context, key: str) -> Optional[OcrResult]:
+    path = _cache_path(ctx, key)
+    if path is None or not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw["words"] = [tuple(w) for w in raw["words"]]
+        return OcrResult(**raw)
+    except (OSError, ValueError, TypeError):
+        return None  # a damaged cache entry is simply redone
+
+
+def _cache_put(ctx: Context, key: str, result: OcrResult) -> None:
+    path = _cache_path(ctx, key)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(result.__dict__, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)  # atomic: parallel workers never read half a file
+
+
+# --- tesseract ----------------------------------------------------------------
+
+
+def _tesseract(image: Image.Image, args: list[str], ctx: Context) -> str:
+    buf = io.BytesIO()
+    image.save(buf, format="PPM")  # uncompressed PGM for mode L: no encode cost
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    cmd = [pytesseract.pytesseract.tesseract_cmd, "stdin", "stdout", *args]
+    try:
+        proc = subprocess.run(
+            cmd, input=buf.getvalue(), capture_output=True, env=env, timeout=ctx.options.ocr_timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise OcrTimeout(f"tesseract took longer than {ctx.options.ocr_timeout:g} s on a page") from exc
+    if proc.returncode != 0:
+        raise RuntimeError(f"tesseract failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-300:]}")
+    return proc.stdout.decode("utf-8", errors="replace")
+
+
+def tesseract_words(image: Image.Image, lang: str, dpi: float, ctx: Context) -> list[tuple]:
+    """Words as (text, x0, y0, x1, y1, conf, line) from tesseract's TSV output."""
+    tsv = _tesseract(image, ["-l", lang, "--dpi", str(int(round(dpi))), "--psm", "3", "tsv"], ctx)
+    words = []
+    lines: dict[tuple[str, str, str], int] = {}
+    reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    next(reader, None)
+    for row in reader:
+        if len(row) < 12 or row[0] != "5":
+            continue
+        text = row[11].strip()
+        if not text:
+            continue
+        if text == "|":
+            # In sans-serif faces a lone capital I (ARTICLE I, Artículo I) reads as a bar;
+            # agreements have no tables drawn with bars in running text.
+            text = "I"
+        key = (row[2], row[3], row[4])
+        line = lines.setdefault(key, len(lines))
+        left, top, width, height = (int(v) for v in row[6:10])
+        words.append((text, left, top, left + width, top + height, round(float(row[10]), 2), line))
+    return words
+
+
+def detect_orientation(image: Image.Image, ctx: Context) -> tuple[int, float]:
+    """(degrees clockwise the page must be turned, OSD confidence); (0, 0) when OSD cannot tell."""
+    small = image
+    if image.width > 1700:  # OSD needs far less than 300 dpi and runs faster on less
+        scale = 1700 / image.width
+        small = image.resize((1700, max(1, round(image.height * scale))), Image.LANCZOS)
+    try:
+        out = _tesseract(small, ["-l", "osd", "--psm", "0", "--dpi", "150"], ctx)
+    except RuntimeError:
+        return 0, 0.0  # too little text for OSD
+    rotate = _OSD_ROTATE.search(out)
+    conf = _OSD_CONF.search(out)
+    if not rotate:
+        return 0, 0.0
+    return int(rotate.group(1)) % 360, float(conf.group(1)) if conf else 0.0
+
+
+# --- image clean-up -----------------------------------------------------------
+
+
+def _percentiles(image: Image.Image, shares: tuple[float, ...]) -> list[int]:
+    # From the 256-bin histogram: a full sort of a 300-dpi page costs more than OCR set-up.
+    cumulative = np.cumsum(image.histogram()[:256])
+    total = cumulative[-1]
+    return [int(np.searchsorted(cumulative, share * total)) for share in shares]
+
+
+def normalise_contrast(image: Image.Image) -> Image.Image:
+    """Stretch faded or grey-background pages; leaves a page that already spans black-white alone."""
+    lo, hi = _percentiles(image, (0.005, 0.995))
+    if lo <= 40 and hi >= 215:
+        return image
+    return ImageOps.autocontrast(image, cutoff=0.5)
+
+
+def noise_level(image: Image.Image) -> float:
+    """Share of isolated specks: pixels a 3x3 median filter flips between ink and paper.
+
+    Measured on a full-resolution window in the middle of the page: scaling the
+    page down would smooth the specks away.
+    """
+    w, h = image.size
+    side = 800
+    box = (max(0, w // 2 - side // 2), max(0, h // 2 - side // 2), min(w, w // 2 + side // 2), min(h, h // 2 + side // 2))
+    window = image.crop(box)
+    arr = np.asarray(window) < 128
+    med = np.asarray(window.filter(ImageFilter.MedianFilter(3))) < 128
+    return float(np.mean(arr != med))
+
+
+def denoise(image: Image.Image) -> Image.Image:
+    if noise_level(image) < 0.01:
+        return image
+    return image.filter(ImageFilter.MedianFilter(3))
+
+
+def estimate_skew(image: Image.Image) -> float:
+    """Skew angle in degrees (counter-clockwise positive) by projection profiles."""
+    width = 700
+    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.BILINEAR)
+    ink = Image.fromarray(((np.asarray(small) < 140) * 255).astype(np.uint8), "L")
+    if np.asarray(ink).mean() < 0.2:  # almost no ink: nothing to straighten
+        return 0.0
+
+    def score(angle: float) -> float:
+        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float32).sum(axis=1)
+        return float(np.var(np.diff(rows)))
+
+    coarse = max(np.arange(-5.0, 5.01, 0.5), key=score)
+    fine = max(np.arange(coarse - 0.4, coarse + 0.41, 0.1), key=score)
+    # ``fine`` is the turn that straightens the lines; the page's skew is its opposite.
+    return round(-float(fine), 2)
+
+
+def orientation_hint(image: Image.Image) -> Optional[str]:
+    """'sideways', 'upside_down' or None from ink profiles (cheap; OSD has the last word)."""
+    width = 1000
+    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.BILINEAR)
+    ink = (np.asarray(small) < 140).astype(np.float32)
+    if ink.mean() < 0.002:
+        return None
+    rows, cols = ink.sum(axis=1), ink.sum(axis=0)
+    if np.var(np.diff(cols)) > 1.5 * np.var(np.diff(rows)):
+        return "sideways"
+    # Latin script has more ascenders (b d f h k l t, capitals) than descenders (g j p q y):
+    # within each text line more ink sits above the x-height band than below it.
+    above = below = 0.0
+    inked = rows > 0.02 * width
+    i = 0
+    n = len(rows)
+    while i < n:
+        if not inked[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and inked[j]:
+            j += 1
+        line = rows[i:j]
+        if len(line) >= 4:
+            core = np.nonzero(line >= 0.5 * line.max())[0]
+            above += line[: core[0]].sum()
+            below += line[core[-1] + 1 :].sum()
+        i = j
+    if below > 1.3 * above and below > 0:
+        return "upside_down"
+    return None
+
+
+def _rotate(image: Image.Image, degrees: float) -> Image.Image:
+    return image.rotate(degrees, resample=Image.BICUBIC, expand=False, fillcolor=255)
+
+
+# --- one page -----------------------------------------------------------------
+
+
+def _lang_for(langs: set[str], fallback: str) -> str:
+    codes = [TESS_LANG[l] for l in ("es", "en") if l in langs]
+    return "+".join(codes) if codes else fallback
+
+
+def detected_langs(words: list[tuple], ctx: Context) -> set[str]:
+    """Languages of the OCR text, judged on tesseract blocks (columns) long enough to tell."""
+    lines: dict[int, list[str]] = {}
+    for w in words:
+        lines.setdefault(w[6], []).append(w[0])
+    text_by_line = [" ".join(ws) for _, ws in sorted(lines.items())]
+    found = set()
+    # Lines are grouped in runs of ~10 so that a two-column page shows both languages.
+    for i in range(0, len(text_by_line), 10):
+        lang = language.detect("\n".join(text_by_line[i : i + 10]), ctx)
+        if lang:
+            found.add(lang)
+    return found
+
+
+def ocr_page(image: Image.Image, ctx: Context, *, page_dpi: Optional[float] = None, hint: Optional[str] = None) -> OcrResult:
+    image = image.convert("L")
+    digest = image_hash(image)
+    key = cache_key(digest, ctx)
+    cached = _cache_get(ctx, key)
+    if cached is not None:
+        return cached
+    result = _ocr_uncached(image, ctx, page_dpi, hint)
+    result.image_hash = digest
+    _cache_put(ctx, key, result)
+    return result
+
+
+def _read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+    work = image
+    if scale != 1.0:
+        work = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+    words = tesseract_words(work, lang, dpi * scale, ctx)
+    if scale == 1.0:
+        return words
+    return [(t, round(x0 / scale, 1), round(y0 / scale, 1), round(x1 / scale, 1), round(y1 / scale, 1), c, ln)
+            for t, x0, y0, x1, y1, c, ln in words]
+
+
+def _quality(words: list[tuple]) -> float:
+    """Confident characters: compares two readings of the same page."""
+    return sum(len(w[0]) * max(0.0, w[5]) for w in words)
+
+
+def _mean_conf(words: list[tuple]) -> float:
+    confs = [w[5] for w in words if w[5] >= 0]
+    return sum(confs) / len(confs) if confs else 0.0
+
+
+def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], hint: Optional[str]) -> OcrResult:
+    dpi = float(page_dpi or DEFAULT_DPI)
+    image = denoise(normalise_contrast(image))
+    skew = estimate_skew(image)
+    if abs(skew) >= DESKEW_MIN:
+        image = _rotate(image, -skew)
+    else:
+        skew = 0.0
+    scale = 1.0
+    if dpi < MIN_DPI:
+        scale = min(2.0, DEFAULT_DPI / dpi)
+    if image.width * image.height * scale * scale > ctx.options.max_image_pixels:
+        scale = 1.0
+    lang = hint or ctx.options.ocr_langs
+    rotation = 0
+    osd_done = False
+
+    def turn_upright(img: Image.Image, turn: int) -> tuple[Image.Image, float]:
+        turned = img.rotate(-turn, expand=True)  # OSD's "Rotate" is clockwise; PIL turns counter-clockwise
+        s2 = estimate_skew(turned)
+        if abs(s2) < DESKEW_MIN:
+            return turned, 0.0
+        return _rotate(turned, -s2), s2
+
+    # Ink profiles flag a page on its side or upside down before any OCR: OSD then
+    # confirms, and the page is read once, upright.
+    if orientation_hint(image):
+        osd_done = True
+        turn, osd_conf = detect_orientation(image, ctx)
+        if turn and osd_conf >= 1.0:
+            image, s2 = turn_upright(image, turn)
+            rotation, skew = turn, round(skew + s2, 2)
+    words = _read(image, dpi, scale, lang, ctx)
+
+    # Otherwise a turned page shows as low-confidence noise: ask OSD, turn, read again.
+    if not osd_done and (len(words) < 5 or _mean_conf(words) < POOR_CONF):
+        turn, osd_conf = detect_orientation(image, ctx)
+        if turn and osd_conf >= 1.0:
+            turned, s2 = turn_upright(image, turn)
+            again = _read(turned, dpi, scale, lang, ctx)
+            if _quality(again) > _quality(words):
+                image, words, rotation, skew = turned, again, turn, round(skew + s2, 2)
+
+    # Text too small for tesseract (a phone picture or a fax with no resolution tag): read it larger.
+    if scale == 1.0 and words:
+        # Only confident words count: specks of noise read as tiny "words" would fake small print.
+        heights = [w[4] - w[2] for w in words if len(w[0]) > 2 and w[5] >= POOR_CONF and any(c.isalnum() for c in w[0])]
+        if len(heights) >= 10 and median(heights) < 20 and image.width * image.height * 4 <= ctx.options.max_image_pixels:
+            bigger = _read(image, dpi, 2.0, lang, ctx)
+            if _quality(bigger) > _quality(words):
+                words, scale = bigger, 2.0
+
+    # OCR language from what the page turned out to say.
+    found = detected_langs(words, ctx)
+    wanted = _lang_for(found, lang)
+    if found and not set(wanted.split("+")) <= set(lang.split("+")):
+        again = _read(image, dpi, scale, wanted, ctx)
+        if _quality(again) >= _quality(words) * 0.98:
+            words, lang = again, wanted
+
+    return OcrResult(
+        words=[tuple(w) for w in words],
+        width=image.width,
+        height=image.height,
+        dpi=page_dpi,
+        rotation=rotation,
+        skew=skew,
+        lang=lang,
+        found=sorted(found),
+    )
+

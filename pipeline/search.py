@@ -1,0 +1,145 @@
+"""Full-text search support: accent-folded Snowball stems for Spanish and English.
+
+SQLite's porter tokenizer only knows English, so convenio stores a second,
+stemmed copy of each searchable text (``text_stem``) and indexes both; a query
+is stemmed the same way, so "comprometen" finds "compromete".
+
+The store calls ``stem_text`` for every page and commitment and
+``ensure_search`` once per database; Datasette calls ``stemmed_query`` (via the
+convenio plugin) to turn what a reader typed into an FTS5 expression that
+matches either the words as written or their stems.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import snowballstemmer
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STEMMERS = {"es": "spanish", "en": "english"}
+
+# (table, indexed columns): the store fills ``text_stem`` with ``stem_text``.
+SEARCHABLE: dict[str, tuple[str, ...]] = {
+    "pages": ("text", "text_stem"),
+    "commitments": ("text", "text_stem"),
+}
+# Accent-insensitive: "cooperacion" finds "cooperación" in the text column.
+TOKENIZE = "unicode61 remove_diacritics 2"
+STEM_COLUMN = "text_stem"
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _stemmer(name: str) -> Any:
+    return snowballstemmer.stemmer(name)
+
+
+def stem_text(text: str, lang: str | None) -> str:
+    """Stem every word with the stemmer of ``lang`` (both stemmers when unknown)."""
+    words = _WORD.findall(text.lower())
+    names = [_STEMMERS[lang]] if lang in _STEMMERS else list(_STEMMERS.values())
+    stems: list[str] = []
+    for name in names:
+        stems.extend(_stemmer(name).stemWords(words))
+    return fold(" ".join(dict.fromkeys(stems) if len(names) > 1 else stems))
+
+
+def word_stems(word: str) -> list[str]:
+    """Every stem a query word may have in ``text_stem``: the text's language is
+    unknown at query time, so a word is stemmed as Spanish and as English."""
+    lowered = word.lower()
+    stems = [fold(_stemmer(name).stemWord(lowered)) for name in _STEMMERS.values()]
+    return list(dict.fromkeys(s for s in stems if s))
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+_QUERY_BITS = re.compile(r'\s+|(".*?")')
+
+
+def stemmed_query(query: str, stem_column: str = STEM_COLUMN) -> str:
+    """Turn a reader's query into an FTS5 expression over ``text`` and ``text_stem``.
+
+    Every word (or quoted phrase) must match, either as written or through its
+    Spanish or English stem; a trailing ``*`` keeps prefix search. Everything the
+    reader typed ends up inside quoted FTS5 strings, so no query can inject FTS5
+    operators or break the expression.
+    """
+    if query.count('"') % 2:
+        query += '"'
+    bits = [b for b in _QUERY_BITS.split(query) if b and b != '""']
+    clauses: list[str] = []
+    for bit in bits:
+        phrase = bit.strip('"') if bit.startswith('"') else bit
+        prefix = not bit.startswith('"') and phrase.endswith("*")
+        words = _WORD.findall(phrase)
+        if not words:
+            continue
+        star = "*" if prefix else ""
+        literal = _quote(" ".join(words)) + star
+        alternatives = [literal]
+        if len(words) == 1:
+            alternatives += [f"{stem_column} : {_quote(s)}{star}" for s in word_stems(words[0])]
+        else:
+            for name in _STEMMERS.values():
+                stems = [fold(_stemmer(name).stemWord(w.lower())) for w in words]
+                alternatives.append(f"{stem_column} : {_quote(' '.join(stems))}")
+        unique = list(dict.fromkeys(alternatives))
+        clauses.append("(" + " OR ".join(unique) + ")" if len(unique) > 1 else unique[0])
+    # A query with no word at all (only punctuation) matches nothing rather than failing.
+    return " AND ".join(clauses) if clauses else '""'
+
+
+def _fts_ok(db: Any, table: str, columns: tuple[str, ...]) -> bool:
+    """True when ``table`` already has an FTS5 index over ``columns`` with triggers."""
+    fts = db[f"{table}_fts"]
+    if not fts.exists():
+        return False
+    sql = db.execute("select sql from sqlite_master where name = ?", [f"{table}_fts"]).fetchone()[0]
+    if "fts5" not in sql.lower() or "remove_diacritics 2" not in sql:
+        return False
+    if [c for c in fts.columns_dict if c in columns] != list(columns):
+        return False
+    triggers = {t.name for t in db[table].triggers}
+    return {f"{table}_ai", f"{table}_ad", f"{table}_au"} <= triggers
+
+
+def ensure_search(db: Any) -> list[str]:
+    """Create the accent-insensitive FTS5 indexes and their sync triggers.
+
+    Idempotent: an index already in the right shape is left alone; a missing or
+    outdated one (wrong tokenizer, columns or triggers) is replaced and filled
+    from its table. ``db`` is a ``sqlite_utils.Database``. Returns the tables
+    whose index was (re)built.
+    """
+    built: list[str] = []
+    for table, columns in SEARCHABLE.items():
+        if not db[table].exists():
+            continue
+        missing = [c for c in columns if c not in db[table].columns_dict]
+        for column in missing:
+            db[table].add_column(column, str)
+        if _fts_ok(db, table, columns):
+            continue
+        db[table].enable_fts(
+            list(columns), fts_version="FTS5", tokenize=TOKENIZE, create_triggers=True, replace=True
+        )
+        built.append(table)
+    return built
+
+
+def rebuild(db: Any) -> None:
+    """Refill every FTS index from its table (after bulk loads with triggers off,
+    or to repair an index), creating the indexes first when missing."""
+    ensure_search(db)
+    for table in SEARCHABLE:
+        if db[table].exists():
+            db[table].rebuild_fts()

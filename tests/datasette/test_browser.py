@@ -1,0 +1,171 @@
+"""Browser tests: Playwright driving Debian's Chromium against `convenio serve`.
+
+Each step saves a screenshot under test-artifacts/datasette/. Every request the
+pages make is recorded: nothing may leave the local server (no CDN).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+A, B, C = ("a" * 64, "b" * 64, "c" * 64)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.requested = requested  # type: ignore[attr-defined]
+    yield page
+    outside = [url for url in requested if not url.startswith(server) and not url.startswith("data:")]
+    context.close()
+    assert not outside, f"requests left the local server: {outside}"
+
+
+def shot(page: Any, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def test_search_in_spanish_with_an_inflected_word(page: Any, artifacts: Path) -> None:
+    page.goto("/convenio/commitments")
+    page.fill("#_search", "comprometen")
+    page.press("#_search", "Enter")
+    page.wait_for_url(re.compile(r"_search=comprometen"))
+    body = page.inner_text("table.rows-and-columns")
+    assert "se compromete a aportar" in body  # a different inflection of the query word
+    assert "se comprometen a intercambiar" in body
+    assert "procurarán" not in body
+    shot(page, artifacts, "01-search-comprometen")
+
+
+def test_home_page_and_search_all(page: Any, artifacts: Path) -> None:
+    page.goto("/")
+    assert page.locator(".home-links a[href='/convenio/paper_only']").is_visible()
+    assert page.locator("text=_memory").count() == 0
+    shot(page, artifacts, "00-home")
+    page.goto("/-/search?q=intercambios")
+    # datasette-search-all queries every searchable table; both should answer.
+    page.wait_for_function("document.querySelectorAll('#search-all-results .search-hits').length >= 2")
+    results = page.inner_text("#search-all-results")
+    commitment = page.locator(".search-hits[data-table=commitments] a.evidence-link").first
+    assert commitment.get_attribute("href").startswith("/-/evidence/commitment/")
+    assert "se comprometen a intercambiar" in results and "intercambio cultural" in results
+    shot(page, artifacts, "01b-search-all-intercambios")
+
+
+def test_facet(page: Any, artifacts: Path) -> None:
+    page.goto("/convenio/parties")
+    facet = page.locator(".facet-info[data-column=level]")
+    facet.locator("a", has_text="state").first.click()
+    page.wait_for_url(re.compile(r"level=state"))
+    rows = page.locator("table.rows-and-columns tbody tr")
+    assert rows.count() == 2
+    assert "State of Nuevo Leon" in page.inner_text("table.rows-and-columns")
+    shot(page, artifacts, "02-facet-level-state")
+
+
+def test_open_agreement_page_from_paper_only_view(page: Any, artifacts: Path) -> None:
+    page.goto("/")
+    page.click(".home-links a[href='/convenio/paper_only']")
+    page.click("text=Convenio de colaboración Tijuana – San Diego")
+    page.wait_for_url(re.compile(rf"/-/agreement/{C}"))
+    assert page.inner_text("#agreement-title") == "Convenio de colaboración Tijuana – San Diego"
+    assert "Paper-only" in page.inner_text(".verdict")
+    assert page.locator("table.side-by-side .commitment").count() == 2
+    shot(page, artifacts, "03-agreement-page")
+
+
+def test_bilingual_agreement_side_by_side(page: Any, artifacts: Path) -> None:
+    page.goto(f"/-/agreement/{A}")
+    first_row = page.locator("table.side-by-side tr").nth(1)
+    assert "se comprometen a intercambiar" in first_row.locator("td[lang=es]").inner_text()
+    assert "commit to exchange 20 university students" in first_row.locator("td[lang=en]").inner_text()
+    shot(page, artifacts, "04-agreement-bilingual")
+
+
+def test_follow_commitment_to_highlighted_evidence(page: Any, artifacts: Path) -> None:
+    page.goto(f"/-/agreement/{B}")
+    page.locator("#c-0 a.evidence-link", has_text="evidence").first.click()
+    page.wait_for_url(re.compile(r"/-/evidence/commitment/"))
+    mark = page.locator("mark#evidence")
+    assert mark.inner_text() == "The parties shall exchange up to 10 students each year."
+    assert mark.is_visible()
+    image = page.locator("#evidence-image")
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#evidence-image').complete"
+                           " && document.querySelector('#evidence-image').naturalWidth > 0")
+    shot(page, artifacts, "05-evidence-scanned-page")
+
+
+def test_dashboard_renders(page: Any, artifacts: Path) -> None:
+    page.goto("/-/dashboards/convenio")
+    # vega-embed draws each chart as an SVG or canvas inside its container.
+    page.wait_for_function(
+        "document.querySelectorAll('.dashboard-card svg.marks, .dashboard-card canvas.marks').length >= 6",
+        timeout=20000)
+    assert "Agreements per year" in page.content()
+    shot(page, artifacts, "06-dashboard")
+
+
+def test_anonymous_visitor_cannot_flag(page: Any, artifacts: Path) -> None:
+    page.goto(f"/-/agreement/{C}")
+    assert page.locator("form.flag-form").count() == 0
+    assert page.locator("text=Log in as an auditor").is_visible()
+    status = page.evaluate(
+        """async (id) => {
+            const token = (document.cookie.match(/ds_csrftoken=([^;]+)/) || [])[1] || '';
+            const body = new URLSearchParams({verdict: 'dispute', note: 'anonymous', csrftoken: token});
+            const r = await fetch('/-/flag/' + id, {method: 'POST', body, redirect: 'manual'});
+            return r.status;
+        }""",
+        C,
+    )
+    assert status == 403
+    shot(page, artifacts, "07-anonymous-no-flag")
+
+
+def test_auditor_logs_in_and_flags(page: Any, artifacts: Path) -> None:
+    from sample_agreements import AUDITOR_PASSWORD
+
+    page.goto("/-/login")
+    page.fill("input[name=username]", "auditor")
+    page.fill("input[name=password]", AUDITOR_PASSWORD)
+    shot(page, artifacts, "08-login")
+    page.click("input[type=submit], button[type=submit]")
+    page.goto(f"/-/agreement/{C}")
+    form = page.locator("form.flag-form")
+    assert form.is_visible()
+    form.locator("input[value=dispute]").check()
+    form.locator("textarea[name=note]").fill("La cláusula SEGUNDA deja margen de seguimiento.")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/-/agreement/{C}"))
+    flags = page.inner_text("table.flags")
+    assert "dispute" in flags and "auditor" in flags and "La cláusula SEGUNDA" in flags
+    shot(page, artifacts, "09-flagged")
+    page.goto("/convenio/flags?verdict=dispute&user=")
+    assert "La cláusula SEGUNDA" in page.inner_text("table.rows-and-columns")
+    shot(page, artifacts, "10-flags-query")

@@ -1,0 +1,261 @@
+"""Load: type sniffing, text decoding, per-page routing and every kind of bad input."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+from corpus import render
+from pipeline import errors, load
+from pipeline.context import Context, Options
+from pipeline.model import Document
+
+SPANISH = (
+    "PRIMERA. Las Partes se comprometen a intercambiar información técnica sobre la gestión del agua, "
+    "a organizar un seminario anual y a presentar un informe conjunto de los resultados alcanzados. "
+)
+ENGLISH = (
+    "ARTICLE 1. The Parties shall exchange technical information on water management, hold an annual "
+    "seminar and submit a joint report on the results achieved to the Sister Cities Committee. "
+)
+
+
+def loaded(data: bytes, ctx: Context | None = None) -> Document:
+    doc = Document(id="test", path="test", data=data)
+    load.run(doc, ctx or Context())
+    return doc
+
+
+def caesar(text: str) -> str:
+    """What a text layer looks like when a font's character map is wrong."""
+    return "".join(chr((ord(c) - 97 + 7) % 26 + 97) if "a" <= c <= "z" else c for c in text.lower())
+
+
+def mixed_pdf() -> bytes:
+    """Page 1: real text layer. Page 2: a scanned image only. Page 3: a glyph-soup layer.
+    Page 4: a scanned page whose layer holds only a stamp-like header."""
+    scan = render.page_images([SPANISH * 4], dpi=100)[0]
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.setFont("Helvetica", 11)
+    y = 720
+    for chunk in (SPANISH * 3).split(". "):
+        c.drawString(72, y, chunk[:90])
+        y -= 14
+    c.showPage()
+    c.drawImage(ImageReader(scan), 0, 0, 612, 792)
+    c.showPage()
+    c.setFont("Helvetica", 11)
+    y = 720
+    for chunk in caesar(SPANISH * 3).split(". "):
+        c.drawString(72, y, chunk[:90])
+        y -= 14
+    c.showPage()
+    c.drawImage(ImageReader(scan), 0, 0, 612, 792)
+    c.setFont("Helvetica", 8)
+    c.drawString(72, 770, "Archivo municipal - copia 12")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# --- sniffing and text ----------------------------------------------------------
+
+
+def test_type_comes_from_the_bytes_not_the_name() -> None:
+    pdf = render.text_pdf_bytes([SPANISH])
+    png, jpeg = io.BytesIO(), io.BytesIO()
+    Image.new("L", (10, 10), 255).save(png, format="PNG")
+    Image.new("L", (10, 10), 255).save(jpeg, format="JPEG")
+    assert load.sniff(pdf) == load.PDF
+    assert load.sniff(b"garbage before the header\n" + pdf) == load.PDF
+    assert load.sniff(png.getvalue()) == load.PNG
+    assert load.sniff(jpeg.getvalue()) == load.JPEG
+    assert load.sniff(b"II*\x00rest") == load.TIFF
+    assert load.sniff(SPANISH.encode()) == load.TEXT
+    with pytest.raises(errors.UnsupportedType):
+        load.sniff(b"PK\x03\x04 a docx")
+
+
+def test_windows_1252_text_is_decoded() -> None:
+    doc = loaded(SPANISH.encode("cp1252"))
+    assert doc.media_type == "text/plain"
+    assert doc.pages[0].text == SPANISH
+    assert doc.pages[0].source == "plain" and "windows-1252" in doc.pages[0].route_reason
+
+
+def test_utf8_with_bom_crlf_and_form_feeds() -> None:
+    data = ("\ufeff" + SPANISH + "\r\n\f" + ENGLISH).encode("utf-8")
+    doc = loaded(data)
+    assert [p.number for p in doc.pages] == [1, 2]
+    assert doc.pages[0].text == SPANISH + "\n"
+    assert doc.pages[1].text == ENGLISH
+    assert all(p.source == "plain" and "utf-8" in p.route_reason for p in doc.pages)
+
+
+# --- routing --------------------------------------------------------------------
+
+
+def test_each_pdf_page_is_routed_on_its_own() -> None:
+    doc = loaded(mixed_pdf(), Context(Options(dpi=100)))
+    assert doc.media_type == "application/pdf"
+    layer, scan, soup, header = doc.pages
+    assert layer.source == "layer" and layer.route_reason == "text layer"
+    assert "intercambiar información" in layer.text and layer.image is None
+    assert scan.source == "ocr" and scan.route_reason == "no text layer"
+    assert soup.source == "ocr" and "glyph soup" in soup.route_reason
+    assert header.source == "ocr" and "only" in header.route_reason
+    for page in (scan, soup, header):
+        # Rendered on demand (in OCR), not held from load on.
+        assert page.image is None and page.render is not None
+        assert (page.width, page.height) == (850, 1100)
+        assert load.page_image(page).size == (850, 1100) and page.dpi == 100
+        assert page.coord_unit == "px"
+    load.release(scan)
+    assert scan.render is None
+    # Renderers share the PDF: after one closed it, another page still renders (reopened).
+    assert load.page_image(soup).size == (850, 1100)
+
+
+def test_broken_encoding_is_garbage() -> None:
+    assert "broken text encoding" in load.layer_problem("Acuerdo \ue001\ue002\ue003\ue004 \ufffd\ufffd")
+    assert load.layer_problem(SPANISH) is None
+    assert load.layer_problem(ENGLISH) is None
+    assert load.layer_problem("   ") == "no text layer"
+    assert "glyph soup" in load.layer_problem("#$%& ()*+ ,-./ 0123 :;<= >?@[ ]^_` {|}~ " * 3)
+
+
+def test_text_layer_words_sit_where_they_were_drawn() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.setFont("Helvetica", 12)
+    c.drawString(100, 700, "Convenio de hermanamiento")
+    c.drawString(300, 400, "Saltillo")
+    c.showPage()
+    c.save()
+    page = loaded(buf.getvalue()).pages[0]
+    word = next(w for w in page.words if w.text == "Saltillo")
+    x0, y0, x1, y1 = word.bbox
+    width = stringWidth("Saltillo", "Helvetica", 12)
+    assert abs(x0 - 300) < 2 and abs(x1 - (300 + width)) < 2
+    assert 792 - 400 - 12 < y0 < y1 < 792 - 400 + 4  # top-left origin: baseline at 392 pt from the top
+    assert page.text[word.start : word.end] == "Saltillo"
+    assert page.coord_unit == "pt" and page.width == 612 and page.height == 792
+
+
+def test_rotated_pdf_page_boxes_are_in_display_orientation() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.setFont("Helvetica", 12)
+    c.drawString(100, 700, "Convenio")
+    c.showPage()
+    c.save()
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(buf.getvalue())
+    pdf[0].set_rotation(90)
+    out = io.BytesIO()
+    pdf.save(out)
+    page = loaded(out.getvalue()).pages[0]
+    x0, y0, x1, y1 = page.words[0].bbox
+    assert (page.width, page.height) == (792, 612)
+    # Turned 90 degrees clockwise, text near the top-left corner lands near the top-right.
+    assert x0 > 600 and y0 >= 95 and y1 < 160
+
+
+def test_multipage_tiff_and_png_pages_go_to_ocr(tmp_path) -> None:
+    images = render.page_images([SPANISH, ENGLISH], dpi=100)
+    doc = loaded(render.tiff(images, tmp_path / "a.tif", 100).read_bytes())
+    assert doc.media_type == "image/tiff"
+    assert [p.source for p in doc.pages] == ["ocr", "ocr"]
+    assert all(p.image is None and (p.width, p.height) == (850, 1100) for p in doc.pages)
+    assert all(load.page_image(p).size == (850, 1100) and p.dpi == 100 for p in doc.pages)
+    png = io.BytesIO()
+    images[0].save(png, format="PNG")
+    doc = loaded(png.getvalue())
+    assert doc.media_type == "image/png" and doc.pages[0].route_reason == "image file"
+    assert doc.pages[0].dpi is None  # no resolution tag: OCR judges the text size itself
+
+
+def test_blank_pdf_page_is_not_sent_to_ocr() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.showPage()
+    c.save()
+    page = loaded(buf.getvalue()).pages[0]
+    assert page.source == "layer" and page.route_reason == "blank page" and page.image is None
+
+
+# --- bad input --------------------------------------------------------------------
+
+
+def encrypted(user_password: str) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=StandardEncryption(user_password, ownerPassword="owner"))
+    c.drawString(72, 720, SPANISH[:80])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b""))
+
+
+def no_pages_pdf() -> bytes:
+    body = b"%PDF-1.4\n1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n2 0 obj\n<</Type/Pages/Kids[]/Count 0>>\nendobj\n"
+    xref = len(body)
+    return body + (b"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+                   b"trailer\n<</Size 3/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % xref)
+
+
+@pytest.mark.parametrize(
+    ("data", "options", "error"),
+    [
+        (b"", {}, errors.EmptyFile),
+        (b"  \n\t \n", {}, errors.EmptyFile),
+        (b"%PDF-1.5\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", {}, errors.CorruptFile),
+        (render.text_pdf_bytes([SPANISH])[:900], {}, errors.CorruptFile),
+        (encrypted("secret"), {}, errors.EncryptedFile),
+        (no_pages_pdf(), {}, (errors.EmptyFile, errors.CorruptFile)),
+        (render.text_pdf_bytes([SPANISH, ENGLISH]), {"max_pages": 1}, errors.TooLarge),
+        (png_header(50_000, 50_000), {}, errors.TooLarge),
+        (png_header(4000, 4000), {"max_image_pixels": 1_000_000}, errors.TooLarge),
+        (png_header(20, 20)[:40], {}, errors.CorruptFile),
+        (bytes([0, 1, 2, 3, 200, 17, 0, 5]) * 100, {}, errors.UnsupportedType),
+        ("Convenio ".encode() + b"\x81\x8d\x8f\x90\x9d", {}, errors.UndecodableText),
+        (b"PK\x03\x04 slides", {}, errors.UnsupportedType),
+    ],
+    ids=["empty", "whitespace", "corrupt-pdf", "truncated-pdf", "user-password", "zero-pages", "too-many-pages",
+         "png-bomb", "over-pixel-limit", "truncated-png", "binary", "undecodable", "zip"],
+)
+def test_bad_input_raises_its_class(data: bytes, options: dict, error) -> None:
+    with pytest.raises(error):
+        loaded(data, Context(Options(**options)))
+
+
+def test_huge_scanned_page_is_refused_before_rendering() -> None:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(14400, 14400))
+    c.rect(100, 100, 300, 300, fill=1)
+    c.showPage()
+    c.save()
+    with pytest.raises(errors.TooLarge):
+        loaded(buf.getvalue())
+
+
+def test_owner_password_only_pdf_is_read() -> None:
+    doc = loaded(encrypted(""))
+    assert doc.pages[0].source == "layer" and "Partes" in doc.pages[0].text

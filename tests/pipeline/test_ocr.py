@@ -1,0 +1,143 @@
+"""OCR: clean-up steps, orientation, word boxes, language per page, cache and timeout."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageOps
+
+from corpus import render
+from pipeline import errors, layout, load, ocr
+from pipeline.context import Context, Options
+from pipeline.model import Document
+
+ES = ("PRIMERA. Las Partes se comprometen a intercambiar información técnica sobre la gestión del agua "
+      "y a organizar un seminario anual con los municipios fronterizos de ambos países.")
+EN = ("ARTICLE 1. The Parties shall exchange technical information on water management and hold "
+      "an annual seminar with the border municipalities of both countries.")
+CTX = Context()
+
+
+def read(data: bytes, ctx: Context = CTX) -> Document:
+    doc = Document(id="t", path="t", data=data)
+    for stage in (load.run, ocr.run, layout.run):
+        stage(doc, ctx)
+    return doc
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tiff_bytes(images: list[Image.Image], dpi: int) -> bytes:
+    buf = io.BytesIO()
+    images[0].save(buf, format="TIFF", save_all=True, append_images=images[1:], dpi=(dpi, dpi))
+    return buf.getvalue()
+
+
+# --- clean-up, no tesseract -------------------------------------------------------
+
+
+def test_skew_is_measured_and_clean_pages_are_left_straight() -> None:
+    (page,) = render.page_images([ES * 6], dpi=150)
+    assert abs(ocr.estimate_skew(page)) < ocr.DESKEW_MIN  # below the threshold: not resampled
+    tilted = render.degrade(page, rotate=2.5)
+    assert abs(ocr.estimate_skew(tilted) - 2.5) <= 0.3
+    assert abs(ocr.estimate_skew(render.degrade(page, rotate=-1.5)) + 1.5) <= 0.3
+
+
+def test_contrast_and_denoise_leave_clean_pages_untouched() -> None:
+    (page,) = render.page_images([ES * 3], dpi=100)
+    assert ocr.normalise_contrast(page) is page
+    assert ocr.denoise(page) is page
+    faded = Image.fromarray((np.asarray(page) * 0.4 + 120).astype(np.uint8), "L")  # grey ink on grey paper
+    lo, hi = np.percentile(np.asarray(ocr.normalise_contrast(faded)), [0.5, 99.5])
+    assert lo < 40 and hi > 215
+    noisy = render.degrade(page, noise=0.3, seed=1)  # a bad fax: heavy speckle
+    assert ocr.noise_level(noisy) > ocr.noise_level(page)
+    assert ocr.denoise(noisy) is not noisy
+
+
+# --- tesseract ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_words_language_and_boxes_on_a_two_page_scan() -> None:
+    """An English page then a Spanish one: text, per-page OCR language, and word boxes where
+    the text layer of the same PDF puts them."""
+    pdf = render.text_pdf_bytes([EN, ES])
+    layer = read(pdf)
+    scans = render.page_images([EN, ES], dpi=200)
+    doc = read(tiff_bytes(scans, 200))
+    en, es = doc.pages
+    assert squash(en.text) == squash(EN) and squash(es.text) == squash(ES)
+    assert en.source == es.source == "ocr" and en.coord_unit == "px" and en.dpi == 200
+    assert en.ocr_lang == "spa+eng"  # first page: both, until the text says otherwise
+    assert es.ocr_lang == "spa"  # read as English from the hint, then re-read as Spanish
+    assert 80 < en.ocr_conf <= 100
+    assert en.image_hash and es.image_hash and en.image_hash != es.image_hash
+    scale = 200 / 72
+    for page, reference in zip(doc.pages, layer.pages):
+        by_text = {w.text: w for w in reference.words}
+        checked = 0
+        for w in page.words:
+            ref = by_text.get(w.text)
+            if ref is None or len(w.text) < 5:
+                continue
+            expected = [v * scale for v in ref.bbox]
+            assert all(abs(a - b) < 12 for a, b in zip(w.bbox, expected)), (w, ref)
+            assert 0 <= w.conf <= 100
+            checked += 1
+        assert checked >= 8
+
+
+@pytest.mark.slow
+def test_pages_on_their_side_and_upside_down_come_back_upright() -> None:
+    (page,) = render.page_images([ES * 4], dpi=150)
+    sideways = page.rotate(90, expand=True)  # turned counter-clockwise
+    upside_down = page.rotate(180)
+    doc = read(tiff_bytes([sideways, upside_down], 150))
+    first, second = doc.pages
+    assert first.rotation == 90 and second.rotation == 180
+    for p in doc.pages:
+        assert "intercambiar información técnica" in squash(p.text)
+        assert p.width < p.height  # portrait again
+
+
+def test_ocr_output_is_cached_by_image_hash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ctx = Context(Options(cache_dir=tmp_path))
+    image = render.page_images([EN], dpi=150)[0].crop((0, 0, 1275, 400))
+    first = ocr.ocr_page(image, ctx, page_dpi=150)
+    assert "exchange technical information" in " ".join(w[0] for w in first.words)
+    assert len(list(tmp_path.rglob("*.json"))) == 1
+
+    def no_tesseract(*args, **kwargs):
+        raise AssertionError("tesseract must not run again for a cached page")
+
+    monkeypatch.setattr(ocr, "_tesseract", no_tesseract)
+    again = ocr.ocr_page(image.copy(), ctx, page_dpi=150)
+    assert again == first and first.image_hash == ocr.image_hash(image)
+    with pytest.raises(AssertionError):  # a different image is not a cache hit
+        ocr.ocr_page(ImageOps.invert(image), ctx, page_dpi=150)
+
+
+def test_ocr_timeout_raises_its_class() -> None:
+    (image,) = render.page_images([ES * 3], dpi=150)
+    with pytest.raises(errors.OcrTimeout):
+        ocr.ocr_page(image, Context(Options(ocr_timeout=0.01)), page_dpi=150)
+
+
+def test_image_without_resolution_and_small_print_is_read_larger() -> None:
+    # A 100-dpi page saved without a resolution tag: text only ~12 px high.
+    (image,) = render.page_images([EN], dpi=100)
+    png = io.BytesIO()
+    image.crop((0, 0, 850, 250)).save(png, format="PNG")
+    doc = read(png.getvalue())
+    page = doc.pages[0]
+    assert page.dpi is None  # unknown, and not invented
+    assert "exchange technical information" in squash(page.text)
+    assert (page.width, page.height) == (850, 250)  # boxes stay in the image's own pixels
+    assert all(0 <= w.bbox[0] < w.bbox[2] <= 850 for w in page.words)
