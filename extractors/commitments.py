@@ -34,7 +34,7 @@ from pipeline.search import fold  # noqa: F401 - one accent-folding rule for cue
 RULES_DIR = REPO_ROOT / "extractors" / "rules"
 LANGS = ("es", "en")
 RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
-_ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|[•·▪●◦\-–—*])$")
+_ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+|[•·▪●◦\-–—*])$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
 _SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
@@ -335,7 +335,16 @@ def strength(text: str, cue: Cue, rules: LangRules) -> str:
         return "binding"
     if cue.kind == "soft":
         return "soft"
-    if cue.kind in ("explicit", "duty", "passive"):
+    if cue.kind == "passive":
+        # "se estimulará el intercambio": the reflexive passive of soft verbs stays soft,
+        # "se incentivará e incluirá" takes the stronger verb
+        se = re.match(r"se\s+", text[cue.start : cue.end], re.IGNORECASE)
+        if se:
+            verbs = verb_chain(text, Cue(cue.start + se.end(), cue.end, "future"), rules)
+            if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
+                return "soft"
+        return "binding"
+    if cue.kind in ("explicit", "duty"):
         return "binding"
     verbs = verb_chain(text, cue, rules)
     if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
@@ -585,7 +594,11 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
             state.operative[lang], state.recitals[lang] = True, False
             state.infinitive_articles[lang] = rules.any(rules.formula_governs_infinitive, text) is not None
             state.lead_in = None
-            if _formula_skip(text) or (was_preamble and not _formula_carries_commitment(text, rules)):
+            # Inside an article, "Las Partes ... acuerdan:" opens a list of undertakings; only the
+            # formula that closes the preamble is skipped.
+            if was_preamble and not _formula_carries_commitment(text, rules):
+                continue
+            if not was_preamble and _formula_skip(text) and not (seg.clause and seg.kind == "leadin"):
                 continue
         if not state.operative.get(lang, True) or state.recitals.get(lang, False) or seg.kind == "heading":
             if seg.kind == "heading" and state.lead_in and not _in_list(seg, state.lead_in):
