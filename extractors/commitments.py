@@ -261,7 +261,11 @@ def subject_chunks(text: str, rules: LangRules) -> list[str]:
     if not out and chunks:
         words = chunks[-1].split()
         starts = [i for i, w in enumerate(words) if i > 0 and fold(w) in rules.determiners]
-        out = [" ".join(words[starts[-1] :] if starts else words[-2:])]
+        k = len(starts) - 1
+        # "... el Gobierno de Colombia y el Gobierno de la RDA": the subject is both noun phrases
+        while k > 0 and fold(words[starts[k] - 1]) in {"y", "e", "and"}:
+            k -= 1
+        out = [" ".join(words[starts[k] :] if starts else words[-2:])]
     return out
 
 
@@ -456,7 +460,11 @@ def attribute_party(
     all_keys = [party_keys(p, demonyms) for p in parties]
     phrases = [[fold(a) for a in (aliases or {}).get(p.name, [])] for p in parties]
     df = Counter(k for keys in all_keys for k in set(keys))
+    if _names_several(subject, parties, all_keys, phrases):
+        return "all"
     for chunk in subject_chunks(subject, rules):
+        if _only_place_or_adverb(chunk):
+            continue  # "..., State of Utah, United States of America, does hereby agree"
         folded = fold(chunk)
         words = set(_WORD.findall(folded))
         scored: list[tuple[float, Party]] = []
@@ -493,6 +501,33 @@ def attribute_party(
         if scored or collective or rules.actor.search(chunk):
             return "all"
     return "all"
+
+
+def _party_hits(text: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> set[str]:
+    folded = fold(text)
+    words = set(_WORD.findall(folded))
+    return {p.name for p, keys, defined in zip(parties, all_keys, phrases)
+            if any(k in words for k in keys) or any(re.search(rf"\b{re.escape(a)}\b", folded) for a in defined)}
+
+
+def _names_several(subject: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> bool:
+    """"the City of Kyiv, Ukraine, and the City of Sarajevo, Bosnia and Herzegovina, have agreed":
+    the last clause of the subject names two parties joined by a conjunction, so they act jointly."""
+    clause = re.split(r"\b(?:that|que|whereby|por\s+el\s+cual)\b|[;:]", subject)[-1]
+    if not re.search(r"\b(?:and|y|e)\b|&", clause, re.IGNORECASE):
+        return False
+    return len(_party_hits(clause, parties, all_keys, phrases)) >= 2
+
+
+_ADVERB_ONLY = {"does", "do", "hereby", "also", "further", "jointly", "hereinafter", "therefore", "thus", "asimismo", "tambien",
+                "igualmente", "por", "lo", "tanto", "mutually", "each", "respectively", "respectivamente"}
+
+
+def _only_place_or_adverb(chunk: str) -> bool:
+    from extractors.parties import place_only
+
+    words = _WORD.findall(fold(chunk))
+    return not words or all(w in _ADVERB_ONLY for w in words) or place_only(chunk)
 
 
 def _demonym_hit(folded: str, adjectives: list[str]) -> bool:
@@ -676,7 +711,9 @@ def load_classifier(ctx: Context) -> Optional[Classifier]:
 
 
 _DEFINED_ALIAS = re.compile(
-    r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]",
+    r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]"
+    # "Universidad Autónoma de Coahuila (UA de C)", "the University of Texas at San Antonio (UTSA)": initials in brackets
+    r"|(?<=[\w.])\s*\((?-i:(?P<initials>(?=(?:[^)]*[A-Z]){2})[A-Z][A-Za-z.&\- ]{1,14}))\)",
     re.IGNORECASE,
 )
 
@@ -688,7 +725,7 @@ def defined_aliases(doc: Document, demonyms: dict[str, list[str]]) -> dict[str, 
     keys = {p.name: party_keys(p, demonyms) for p in doc.parties}
     for page in doc.pages:
         for m in _DEFINED_ALIAS.finditer(page.text):
-            alias = fold(m.group("alias")).strip()
+            alias = fold(m.group("alias") or m.group("initials")).strip()
             if re.fullmatch(r"(?:las|los|the)?\s*(?:partes|parties|signatarias|participantes)", alias):
                 continue
             before = fold(page.text[max(0, m.start() - 400) : m.start()])

@@ -127,6 +127,12 @@ def place_country(text: str, types: tuple[str, ...] = ("country", "adj", "region
     return None
 
 
+def place_only(text: str) -> bool:
+    """"United States of America", "State of Utah", "Bosnia and Herzegovina": nothing but a place."""
+    bare = re.sub(r"(?i)^\s*(?:the\s+|el\s+|la\s+)?(?:state|estado|province|provincia|commonwealth)\s+(?:of|de|del)\s+", "", text)
+    return _covers_place(bare)
+
+
 def is_region(text: str) -> bool:
     return fold(text.strip(" .,")) in _gazetteer()[1]
 
