@@ -130,7 +130,9 @@ def place_country(text: str, types: tuple[str, ...] = ("country", "adj", "region
 def place_only(text: str) -> bool:
     """"United States of America", "State of Utah", "Bosnia and Herzegovina": nothing but a place."""
     bare = re.sub(r"(?i)^\s*(?:the\s+|el\s+|la\s+)?(?:state|estado|province|provincia|commonwealth)\s+(?:of|de|del)\s+", "", text)
-    return _covers_place(bare)
+    # a city alone is more often the party itself ("Ensenada will organize ...")
+    pattern, _ = _place_regex(("region", "country"))
+    return bool(pattern.fullmatch(fold(bare).strip()))
 
 
 def is_region(text: str) -> bool:
