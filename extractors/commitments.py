@@ -596,6 +596,23 @@ def _formula_skip(text: str) -> bool:
     return t.endswith((":", "siguiente.", "siguiente", "following.", "follows.", "follows", "following")) or len(t.split()) < 6
 
 
+def _verbless_lead_in(seg: Segment, following: list[Segment], rules: LangRules) -> Optional[Decision]:
+    """"A tal efecto, cada una de las Partes:" followed by "a) Facilitará ..." / "The Parties:
+    (a) shall ...": the verbs are in the items, the undertaking is the lead-in's."""
+    body = _strip_marker(seg.text)
+    if not rules.actor.search(body) or len(body.split()) > 14 or not following or following[0].kind != "item":
+        return None
+    item = _strip_marker(following[0].text)
+    cues = find_cues(item, rules)
+    first = cues[0] if cues and cues[0].start == 0 else None
+    if first is None and not is_verb_initial(item, rules):
+        return None
+    if first is not None and first.kind == "permission":
+        return None
+    cue = first or Cue(0, 0, "infinitive")
+    return Decision(True, "verbless lead-in", strength=strength(item, cue, rules))
+
+
 def _formula_carries_commitment(text: str, rules: LangRules) -> bool:
     """A resolution's formula may run into its only operative clause ("BE IT RESOLVED ... that
     the City of X does hereby agree to ..."): the words after the formula decide."""
@@ -615,7 +632,7 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
     judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
     aliases = defined_aliases(doc, demonyms)
 
-    for seg in segments:
+    for pos, seg in enumerate(segments):
         rules = get_rules(ctx, seg.lang)
         text = seg.text
         lang = seg.lang
@@ -645,6 +662,8 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
             state.lead_in = None
         item_start = _starts_item(doc, seg)
         decision = classify(text, rules, infinitive_ok=state.infinitive_articles.get(lang, False) and not in_list)
+        if not decision.commitment and decision.reason == "no cue" and seg.kind == "leadin":
+            decision = _verbless_lead_in(seg, segments[pos + 1 : pos + 2], rules) or decision
         if in_list and lead is not None and item_start:
             if lead.index is not None:
                 own = decision.commitment and decision.reason != "infinitive" and not is_verb_initial(text, rules)
