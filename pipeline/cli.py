@@ -199,15 +199,16 @@ def serve(db_path: Path, host: str, port: int, flags_path: Path | None, mutable:
 
 @cli.command()
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to write the trained components (default: models/).")
-@click.option("--real", "real_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Annotated real agreements (default: ../shared/corpus/real).")
+@click.option("--gold", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of annotated agreements to learn from; repeatable (default: ../shared/corpus/real and corpus/dev).")
 @click.option("--synthetic", type=int, default=None, help="How many generated agreements to add to the training data (default 120).")
-@click.option("--loo", is_flag=True, help="Print leave-one-document-out figures on the real agreements instead of training.")
-def train(models_dir: Path | None, real_dir: Path | None, synthetic: int | None, loo: bool) -> None:
+@click.option("--loo", is_flag=True, help="Print leave-one-document-out figures on the annotated agreements instead of training.")
+def train(models_dir: Path | None, gold_dirs: tuple[Path, ...], synthetic: int | None, loo: bool) -> None:
     """Train convenio's spaCy components from the project's annotated data into models/.
 
     The commitment sentence classifier learns from the real annotated agreements
-    and from agreements drawn by corpus/generate.py; its settings are in
-    models/commitment_textcat.cfg.
+    (the shared sample and corpus/dev; never corpus/heldout) and from agreements
+    drawn by corpus/generate.py; its settings are in models/commitment_textcat.cfg.
 
     \b
     Examples:
@@ -219,9 +220,9 @@ def train(models_dir: Path | None, real_dir: Path | None, synthetic: int | None,
 
     count = SYNTHETIC_DOCS if synthetic is None else synthetic
     if loo:
-        click.echo(json.dumps(leave_one_out(real_dir, synthetic=count), indent=1))
+        click.echo(json.dumps(leave_one_out(gold_dirs or None, synthetic=count), indent=1))
         return
-    train_all(models_dir=models_dir, real_dir=real_dir, synthetic=count)
+    train_all(models_dir=models_dir, gold_dirs=gold_dirs or None, synthetic=count)
 
 
 @cli.command()
