@@ -4,7 +4,8 @@ SQLite's porter tokenizer only knows English, so convenio stores a second,
 stemmed copy of each searchable text (``text_stem``) and indexes both; a query
 is stemmed the same way, so "comprometen" finds "compromete".
 
-The store calls ``stem_text`` for every page and commitment and
+The store calls ``stem_text`` for every commitment, ``stem_runs`` for every
+page (each language block in its own language) and
 ``ensure_search`` once per database; Datasette calls ``stemmed_query`` (via the
 convenio plugin) to turn what a reader typed into an FTS5 expression that
 matches either the words as written or their stems.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Iterable
 
 import snowballstemmer
 
@@ -41,13 +42,40 @@ def _stemmer(name: str) -> Any:
 
 
 def stem_text(text: str, lang: str | None) -> str:
-    """Stem every word with the stemmer of ``lang`` (both stemmers when unknown)."""
+    """Stem every word with the stemmer of ``lang``.
+
+    When the language is unknown the text is stemmed twice, the Spanish stems
+    followed by the English ones: each run keeps the word order, so phrase
+    queries on the stems still find adjacent words.
+    """
     words = _WORD.findall(text.lower())
     names = [_STEMMERS[lang]] if lang in _STEMMERS else list(_STEMMERS.values())
     stems: list[str] = []
     for name in names:
         stems.extend(_stemmer(name).stemWords(words))
-    return fold(" ".join(dict.fromkeys(stems) if len(names) > 1 else stems))
+    return fold(" ".join(stems))
+
+
+def stem_runs(text: str, runs: Iterable[tuple[int, int, str | None]], default_lang: str | None) -> str:
+    """Stem each ``(start, end, lang)`` run of ``text`` in its own language.
+
+    A bilingual page (two columns, alternating paragraphs) has one page
+    language but blocks in both: stemming English paragraphs as Spanish would
+    make "university" miss "universities". Text outside every run, and runs
+    of unknown language, take ``default_lang``.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for start, end, lang in sorted(runs, key=lambda run: (run[0], run[1])):
+        start, end = max(start, pos), min(end, len(text))
+        if start > pos:
+            pieces.append(stem_text(text[pos:start], default_lang))
+        if end > start:
+            pieces.append(stem_text(text[start:end], lang or default_lang))
+        pos = max(pos, end)
+    if pos < len(text):
+        pieces.append(stem_text(text[pos:], default_lang))
+    return " ".join(piece for piece in pieces if piece)
 
 
 def word_stems(word: str) -> list[str]:

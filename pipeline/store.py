@@ -381,7 +381,7 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "document_id": did,
             "number": page.number,
             "text": page.text,
-            "text_stem": search.stem_text(page.text, page.lang),
+            "text_stem": search.stem_runs(page.text, [(b.start, b.end, b.lang) for b in page.blocks], page.lang),
             "source": page.source,
             "route_reason": page.route_reason,
             "lang": page.lang,

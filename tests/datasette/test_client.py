@@ -89,89 +89,32 @@ async def test_table_search_finds_inflections(ds: Any, table: str, query: str, e
     assert {r["id"] for r in found} == expected
 
 
+def test_bilingual_page_is_stemmed_block_by_block(tmp_path: Path) -> None:
+    """A page whose main language is Spanish but carries the English version too (two columns,
+    alternating paragraphs): English inflections must find the English half."""
+    from pipeline import store
+    from pipeline.model import Block, Document, Page
+
+    es = "Las universidades intercambiarán estudiantes cada año."
+    en = "The universities shall exchange students every year."
+    text = f"{es}\n\n{en}"
+    page = Page(number=1, text=text, source="layer", lang="es", columns=2,
+                blocks=[Block(0, len(es), "es", 0), Block(len(es) + 2, len(text), "en", 1)])
+    db = store.connect(tmp_path / "b.db")
+    store.write_document(db, Document(id="e" * 64, path="b.pdf", pages=[page], paper_only=True), version="t")
+    for query in ("university", "universidad", "exchanging", "intercambio"):
+        hits = db.execute("select count(*) from pages_fts where pages_fts match ?",
+                          [search.stemmed_query(query)]).fetchone()[0]
+        assert hits == 1, query
+    assert search.stem_runs(text, [], None) == search.stem_text(text, None)
+    # Unknown language: both stemmings, each in reading order, so stemmed phrases still match.
+    assert search.stem_text("medio ambiente", None) == "medi ambient medio ambient"
+
+
 async def test_search_never_errors_on_fts_syntax(ds: Any) -> None:
     for query in ['"unbalanced', "NEAR(a b", "a AND OR", "*", "text_stem:x", "'; drop table flags; --"]:
         response = await ds.client.get("/convenio/commitments.json", params={"_search": query})
         assert response.status_code == 200, (query, response.text)
-
-
-# --------------------------------------------------------------------------- canned queries
-
-
-def test_every_canned_query_is_tested() -> None:
-    assert set(QUERIES) == set(CANNED) | {"flags"}
-
-
-CANNED: dict[str, tuple[str, Any]] = {
-    "paper_only_agreements": ("country=mx&level=state", lambda r: [x["document_id"] for x in r] == [D]),
-    "commitments_without_indicator": (
-        "lang=es&theme=&strength=",
-        lambda r: {x["evidence"] for x in r} == {f"commitment:{A}:c2", f"commitment:{C}:c0", f"commitment:{C}:c1"},
-    ),
-    "measurable_by_theme": (
-        "year=&country=",
-        lambda r: {x["theme"]: (x["commitments"], x["measurable"]) for x in r}["education"] == (2, 2),
-    ),
-    "agreements_by_partner": ("country=us&level=municipal&kind=", lambda r: {x["partner"] for x in r} == {
-        "City of El Paso", "Ciudad de San Diego"}),
-    "agreements_by_country_level": (
-        "country=MX",
-        lambda r: {(x["level"], x["agreements"], x["paper_only"]) for x in r}
-        == {("municipal", 2, 1), ("state", 1, 1), ("other", 1, 0)},
-    ),
-    "expiring_or_renewal": (
-        "today=2024-04-01&months=2",
-        lambda r: [(x["document_id"], x["action"], x["term_ends_on"]) for x in r] == [
-            (A, "expires: needs a new agreement", "2024-05-10"), (D, "renews automatically", "2024-06-01")],
-    ),
-    "followup_due": (
-        "today=2022-03-10&days=14",
-        lambda r: [(x["document_id"], x["months_after_signing"]) for x in r] == [(B, 12)],
-    ),
-    "partners_network": ("country=", lambda r: len(r) == 4 and all(x["agreements"] == 1 for x in r)),
-    "search_commitments": ("q=comprometen", lambda r: {x["evidence"] for x in r} == {
-        f"commitment:{A}:c0", f"commitment:{A}:c1"}),
-    "search_pages": ("q=Juarez", lambda r: {x["document_id"] for x in r} == {A}),
-}
-
-
-@pytest.mark.parametrize("name", sorted(CANNED))
-async def test_canned_query(ds: Any, name: str) -> None:
-    params, check = CANNED[name]
-    result = await rows(ds, f"/convenio/{name}.json?{params}")
-    assert check(result), result
-    html = await ds.client.get(f"/convenio/{name}?{params}")
-    assert html.status_code == 200
-    assert QUERIES[name]["title"] in html.text
-
-
-async def test_automatic_renewal_comes_up_every_term(ds: Any) -> None:
-    # D (term P2Y, automatic renewal) ended 2024-06-01, so it comes up again on 2026-06-01; A has expired.
-    found = await rows(ds, "/convenio/expiring_or_renewal.json?today=2025-01-01&months=18")
-    assert [(x["document_id"], x["term_ends_on"], x["renewals_so_far"]) for x in found] == [(D, "2026-06-01", 1)]
-
-
-async def test_term_end_computed_from_signing_and_term(ds: Any) -> None:
-    # B states no expiry: signed 2021-03-03 with a three-year term (P3Y).
-    found = await rows(ds, "/convenio/expiring_or_renewal.json?today=2024-03-01&months=1")
-    assert [(x["document_id"], x["term_ends_on"]) for x in found] == [(B, "2024-03-03")]
-
-
-async def test_canned_query_defaults_to_today(ds: Any) -> None:
-    # Empty parameters fall back to the current date, 12 months and 30 days.
-    assert (await ds.client.get("/convenio/expiring_or_renewal.json?today=&months=")).status_code == 200
-    assert (await ds.client.get("/convenio/followup_due.json?today=&days=")).status_code == 200
-
-
-async def test_canned_queries_bind_parameters(ds: Any) -> None:
-    hostile = "x' or 1=1 --"
-    for name, params in (("paper_only_agreements", {"country": hostile, "level": ""}),
-                         ("agreements_by_partner", {"country": hostile, "level": hostile, "kind": ""}),
-                         ("flags", {"verdict": hostile, "user": ""})):
-        response = await ds.client.get(f"/convenio/{name}.json", params={**params, "_shape": "array"})
-        assert response.status_code == 200
-        assert response.json() == []
-    assert len(await rows(ds, "/convenio/documents.json")) == 4
 
 
 # --------------------------------------------------------------------------- pages
