@@ -1,4 +1,4 @@
-"""Spanish+English stemmed full-text search, and the auditor flags attached read-only.
+"""Spanish+English stemmed full-text search, date functions, and the auditor flags attached read-only.
 
 Datasette builds every ``?_search=`` filter as ``... match escape_fts(:search)``.
 Replacing ``escape_fts`` on the convenio database's connections with
@@ -15,6 +15,7 @@ from typing import Any
 
 from datasette import hookimpl
 
+from pipeline.periods import add_duration, iso_date
 from pipeline.search import fold, stem_text, stemmed_query
 from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 
@@ -50,4 +51,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.create_function("convenio_fts", 1, lambda q: stemmed_query(q or ""), deterministic=True)
     conn.create_function("convenio_stem", 2, lambda t, lang: stem_text(t or "", lang), deterministic=True)
     conn.create_function("convenio_fold", 1, lambda t: fold(t or ""), deterministic=True)
+    # Date arithmetic with ISO 8601 durations and partial dates, for the date queries.
+    conn.create_function("convenio_date", 1, iso_date, deterministic=True)
+    conn.create_function("convenio_add", 2, add_duration, deterministic=True)
     _attach_flags(conn, datasette)
