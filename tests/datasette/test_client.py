@@ -1,4 +1,8 @@
-"""Fast checks through Datasette's own test client: every canned query and page."""
+"""Fast checks through Datasette's own test client: search, pages and assets.
+
+Canned queries are in test_queries.py, metadata in test_metadata.py, flags and
+accounts in test_flags.py.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,7 @@ import sqlite_utils
 import yaml
 
 from pipeline import search
-from pipeline.serve import DATASETTE_DIR, auditors_from_env, flags_path, make_datasette
-
-from sample_agreements import AUDITOR_PASSWORD
+from pipeline.serve import DATASETTE_DIR
 
 A, B, C, D = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
 pytestmark = pytest.mark.anyio
@@ -25,25 +27,6 @@ async def rows(ds: Any, path: str) -> list[dict[str, Any]]:
     response = await ds.client.get(f"{path}{sep}_shape=array")
     assert response.status_code == 200, response.text
     return response.json()
-
-
-async def login(ds: Any) -> dict[str, str]:
-    """Log in through datasette-auth-passwords; returns the signed actor cookie."""
-    page = await ds.client.get("/-/login")
-    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
-    response = await ds.client.post(
-        "/-/login",
-        data={"username": "auditor", "password": AUDITOR_PASSWORD, "csrftoken": token},
-        cookies={"ds_csrftoken": page.cookies["ds_csrftoken"]},
-    )
-    assert response.status_code == 302, response.text
-    return {"ds_actor": response.cookies["ds_actor"]}
-
-
-async def csrf(ds: Any, path: str, cookies: dict[str, str]) -> tuple[str, dict[str, str]]:
-    page = await ds.client.get(path, cookies=cookies)
-    match = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
-    return (match.group(1) if match else ""), {**cookies, "ds_csrftoken": page.cookies.get("ds_csrftoken", "")}
 
 
 # --------------------------------------------------------------------------- search
@@ -128,34 +111,6 @@ async def test_home_page_links_paper_only_view(ds: Any) -> None:
     assert all(r["reason"] for r in view)
 
 
-async def test_metadata_describes_every_table_and_column(ds: Any, db_path: Path) -> None:
-    meta = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text())["databases"]["convenio"]["tables"]
-    db = sqlite_utils.Database(db_path)
-    for name in db.table_names() + db.view_names():
-        if name.endswith("_fts") or "_fts_" in name:
-            continue
-        assert name in meta, name
-        columns = (db[name].columns_dict if name in db.table_names() else db[name].columns_dict)
-        missing = set(columns) - set(meta[name].get("columns", {}))
-        assert not missing, (name, missing)
-    flags_meta = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text())["databases"]["flags"]["tables"]
-    flags_columns = (await rows(ds, "/flags.json?sql=select+name+from+pragma_table_info('flags')"))
-    assert {r["name"] for r in flags_columns} == set(flags_meta["flags"]["columns"])
-
-
-async def test_facets(ds: Any) -> None:
-    data = (await ds.client.get("/convenio/documents.json?_extra=facet_results")).json()
-    facets = data["facet_results"]
-    facets = facets.get("results", facets)
-    assert {"kind", "paper_only", "signed_year", "countries", "themes", "languages"} <= set(facets)
-    parties = (await ds.client.get("/convenio/parties.json?_extra=facet_results")).json()["facet_results"]
-    parties = parties.get("results", parties)
-    assert {"country", "level", "kind"} <= set(parties)
-    commitments = (await ds.client.get("/convenio/commitments.json?_extra=facet_results")).json()["facet_results"]
-    commitments = commitments.get("results", commitments)
-    assert {"strength", "theme", "lang"} <= set(commitments)
-
-
 async def test_agreement_page(ds: Any) -> None:
     page = await ds.client.get(f"/-/agreement/{A}")
     assert page.status_code == 200
@@ -228,73 +183,3 @@ async def test_dashboard_uses_only_local_assets(ds: Any) -> None:
             "convenio"]["charts"].values():
         response = await ds.client.get("/convenio.json", params={"sql": chart["query"], "_shape": "array"})
         assert response.status_code == 200 and response.json(), chart["title"]
-
-
-# --------------------------------------------------------------------------- flags
-
-
-def test_auditors_from_env() -> None:
-    env = {"CONVENIO_AUDITOR_PASSWORD_HASH": "pbkdf2_sha256$1$a$b", "CONVENIO_ANA_PASSWORD_HASH": "x",
-           "CONVENIO_EMPTY_PASSWORD_HASH": " ", "OTHER": "y"}
-    assert auditors_from_env(env) == {"auditor": "pbkdf2_sha256$1$a$b", "ana": "x"}
-
-
-async def test_anonymous_cannot_flag(ds: Any, flags_db: Path) -> None:
-    token, cookies = await csrf(ds, "/-/login", {})
-    response = await ds.client.post(f"/-/flag/{C}", data={"verdict": "dispute", "csrftoken": token},
-                                    cookies=cookies)
-    assert response.status_code == 403
-    assert sqlite_utils.Database(flags_db)["flags"].count == 0
-
-
-async def test_flag_requires_csrf_token(ds: Any, flags_db: Path) -> None:
-    cookies = await login(ds)
-    response = await ds.client.post(f"/-/flag/{C}", data={"verdict": "confirm"}, cookies=cookies)
-    assert response.status_code == 403
-    assert sqlite_utils.Database(flags_db)["flags"].count == 0
-
-
-async def test_auditor_flags_agreement(ds: Any, flags_db: Path, db_path: Path) -> None:
-    cookies = await login(ds)
-    token, cookies = await csrf(ds, f"/-/agreement/{C}", cookies)
-    assert token, "the agreement page shows the flag form to an auditor"
-    response = await ds.client.post(
-        f"/-/flag/{C}", data={"verdict": "confirm", "note": "Sólo declaraciones de intención.", "csrftoken": token},
-        cookies=cookies)
-    assert response.status_code == 302
-    bad = await ds.client.post(f"/-/flag/{C}", data={"verdict": "maybe", "csrftoken": token}, cookies=cookies)
-    assert bad.status_code == 400
-    stored = list(sqlite_utils.Database(flags_db)["flags"].rows)
-    assert [(f["document_id"], f["verdict"], f["user"], f["pipeline_paper_only"]) for f in stored] == [
-        (C, "confirm", "auditor", 1)]
-    assert re.match(r"\d{4}-\d\d-\d\dT", stored[0]["created_at"])
-    page = (await ds.client.get(f"/-/agreement/{C}")).text
-    assert "Sólo declaraciones de intención." in page
-    listed = await rows(ds, "/convenio/flags.json?verdict=confirm&user=")
-    assert [(r["document_id"], r["user"], r["verdict_flagged"]) for r in listed] == [(C, "auditor", "paper-only")]
-    assert (await rows(ds, "/convenio/paper_only_agreements.json?country=&level="))[-1]["confirmed"] == 1
-    # The extracted data stays read-only, even for an auditor.
-    write = await ds.client.post("/convenio/documents/-/insert", json={"row": {"id": "x"}}, cookies=cookies)
-    assert write.status_code in (403, 405)
-    flags_write = await ds.client.post("/flags/flags/-/insert", json={"row": {"document_id": "x"}},
-                                       cookies=cookies)
-    assert flags_write.status_code == 403
-
-
-async def test_flags_survive_reingest(tmp_path: Path, auditor_hash: str) -> None:
-    from pipeline import store
-
-    from sample_agreements import build_database, paper_only_es
-
-    db = build_database(tmp_path)
-    env = {"CONVENIO_AUDITOR_PASSWORD_HASH": auditor_hash}
-    ds = make_datasette(db, environ=env, secret="s")
-    cookies = await login(ds)
-    token, cookies = await csrf(ds, f"/-/agreement/{C}", cookies)
-    await ds.client.post(f"/-/flag/{C}", data={"verdict": "dispute", "csrftoken": token}, cookies=cookies)
-    writer = store.connect(db)
-    store.write_document(writer, paper_only_es(tmp_path / "tijuana-san-diego.txt"), version="test-2")
-    writer.close()
-    assert flags_path(db).exists()
-    again = make_datasette(db, environ=env, secret="s")
-    assert [r["verdict"] for r in await rows(again, "/convenio/flags.json?verdict=&user=")] == ["dispute"]

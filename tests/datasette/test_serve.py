@@ -49,12 +49,6 @@ async def test_served_database_is_never_written(ds: Any, db_path: Path) -> None:
     assert db_path.stat().st_mtime_ns == before
 
 
-async def test_no_accounts_without_environment(db_path: Path, tmp_path: Path) -> None:
-    ds = make_datasette(db_path, flags=tmp_path / "f.db", environ={})
-    page = await ds.client.get("/-/login")
-    assert "does not have any configured accounts" in page.text
-
-
 def test_serve_help_has_examples() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
