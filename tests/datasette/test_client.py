@@ -173,12 +173,47 @@ async def test_row_pages_link_to_agreement_and_evidence(ds: Any) -> None:
     assert f'href="/-/evidence/indicator/{A}:i0#evidence"' in indicator
 
 
-async def test_dashboard_uses_only_local_assets(ds: Any) -> None:
+PAGES = [
+    "/", "/convenio", "/convenio/documents", "/convenio/commitments?_search=comprometen", "/convenio/paper_only",
+    "/convenio/parties?level=state", f"/convenio/documents/{A}", "/convenio/expiring_or_renewal?today=&months=",
+    "/convenio/partners_network?country=", f"/-/agreement/{A}", f"/-/agreement/{B}", f"/-/evidence/commitment/{B}:c0",
+    f"/-/evidence/indicator/{A}:i1", "/-/dashboards/convenio", "/-/dashboards", "/-/search?q=intercambios",
+    "/-/login", "/flags/flags", "/flags",
+]
+# Where a page could pull something in from elsewhere: scripts, style sheets, images, frames, fonts.
+_LOADED = re.compile(r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc\s*=\s*[\"']?([^\"' >]+)"
+                     r"|<link\b(?=[^>]*\brel\s*=\s*[\"']?(?:stylesheet|icon|preload|modulepreload))"
+                     r"[^>]*\bhref\s*=\s*[\"']?([^\"' >]+)"
+                     r"|url\(\s*[\"']?([^\"')]+)|@import\s+[\"']([^\"']+)", re.I)
+
+
+def loaded_urls(text: str) -> list[str]:
+    return [next(g for g in match.groups() if g) for match in _LOADED.finditer(text)]
+
+
+async def test_pages_load_nothing_from_elsewhere(ds: Any) -> None:
+    """No page, and no style sheet it loads, pulls a script, style, font or image from a CDN."""
+    assets: set[str] = set()
+    for path in PAGES:
+        page = await ds.client.get(path)
+        assert page.status_code == 200, path
+        for url in loaded_urls(page.text):
+            assert url.startswith("/") and not url.startswith("//") or url.startswith(("data:", "#")), (path, url)
+            if url.startswith("/"):
+                assets.add(url.split("#")[0])
+    assert any(a.endswith(".js") for a in assets) and any(".css" in a for a in assets)
+    for asset in sorted(assets):
+        response = await ds.client.get(asset)
+        assert response.status_code == 200, asset
+        if ".css" in asset:
+            for url in loaded_urls(response.text):
+                assert not re.match(r"(https?:)?//", url), (asset, url)
+
+
+async def test_dashboard_charts_have_data(ds: Any) -> None:
     page = await ds.client.get("/-/dashboards/convenio")
     assert page.status_code == 200
     assert "Agreements per year" in page.text
-    for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))', page.text):
-        assert src.startswith("/"), src
     for chart in yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text())["plugins"]["datasette-dashboards"][
             "convenio"]["charts"].values():
         response = await ds.client.get("/convenio.json", params={"sql": chart["query"], "_shape": "array"})
