@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import snowballstemmer
@@ -171,3 +172,74 @@ def rebuild(db: Any) -> None:
     for table in SEARCHABLE:
         if db[table].exists():
             db[table].rebuild_fts()
+
+
+# --------------------------------------------------------------------------- highlighting
+
+
+@dataclass(frozen=True)
+class _Term:
+    literal: str  # accent-folded, lower-case
+    stems: frozenset[str]
+    prefix: bool
+
+
+def _terms(query: str) -> list[_Term]:
+    """The words of a reader's query as ``stemmed_query`` reads them (phrases word by word)."""
+    if query.count('"') % 2:
+        query += '"'
+    terms = []
+    for bit in _QUERY_BITS.split(query):
+        if not bit or bit == '""':
+            continue
+        quoted = bit.startswith('"')
+        prefix = not quoted and bit.endswith("*")
+        for word in _WORD.findall(bit.strip('"')):
+            terms.append(_Term(fold(word), frozenset(word_stems(word)), prefix))
+    return terms
+
+
+def _matches(word: str, terms: list[_Term]) -> bool:
+    folded = fold(word)
+    stems = set(word_stems(word))
+    for term in terms:
+        if folded == term.literal or stems & term.stems:
+            return True
+        if term.prefix and (folded.startswith(term.literal) or any(s.startswith(t) for s in stems for t in term.stems)):
+            return True
+    return False
+
+
+def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) segments, the words the query finds marked.
+
+    A word is marked when it is the query word (accents and case aside) or
+    shares its Spanish or English stem, as in the search itself. With
+    ``width``, only about ``width`` characters around the first match are
+    kept, with "… " marking the cuts.
+    """
+    terms = _terms(query)
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)]
+    start, end = 0, len(text)
+    if width and len(text) > width:
+        first = spans[0][0] if spans else 0
+        start = max(0, first - width // 3)
+        if start:
+            start = text.find(" ", start) + 1 or start
+        end = min(len(text), start + width)
+        if end < len(text):
+            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    segments: list[tuple[str, bool]] = [("… ", False)] if start else []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        if s > pos:
+            segments.append((text[pos:s], False))
+        segments.append((text[s:e], True))
+        pos = e
+    if pos < end:
+        segments.append((text[pos:end], False))
+    if end < len(text):
+        segments.append((" …", False))
+    return segments

@@ -9,6 +9,7 @@ finds "compromete"), with the query still fully quoted (no FTS5 injection).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from datasette import hookimpl
 
 from pipeline.periods import add_duration, iso_date
-from pipeline.search import fold, stem_text, stemmed_query
+from pipeline.search import fold, highlight, stem_text, stemmed_query
 from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 
 FLAGS_TABLE_SQL = """
@@ -41,6 +42,11 @@ def _attach_flags(conn: sqlite3.Connection, datasette: Any) -> None:
         conn.execute(FLAGS_TABLE_SQL)
 
 
+def _highlight_json(text: Any, query: Any, width: Any) -> str:
+    segments = highlight(str(text or ""), str(query or ""), int(width or 0))
+    return json.dumps([[piece, int(matched)] for piece, matched in segments], ensure_ascii=False)
+
+
 @hookimpl(trylast=True)
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     # trylast: Datasette's own escape_fts is registered by an earlier hook call,
@@ -51,6 +57,8 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.create_function("convenio_fts", 1, lambda q: stemmed_query(q or ""), deterministic=True)
     conn.create_function("convenio_stem", 2, lambda t, lang: stem_text(t or "", lang), deterministic=True)
     conn.create_function("convenio_fold", 1, lambda t: fold(t or ""), deterministic=True)
+    # The words a search found, marked, as JSON [[piece, matched], ...] (rendered by convenio_pages).
+    conn.create_function("convenio_highlight", 3, _highlight_json, deterministic=True)
     # Date arithmetic with ISO 8601 durations and partial dates, for the date queries.
     conn.create_function("convenio_date", 1, iso_date, deterministic=True)
     conn.create_function("convenio_add", 2, add_duration, deterministic=True)

@@ -130,6 +130,65 @@ async def test_agreement_page(ds: Any) -> None:
     assert (await ds.client.get("/-/agreement/nope")).status_code == 404
 
 
+async def test_agreement_facts_link_to_their_evidence(ds: Any) -> None:
+    """The dates in the agreement's summary (signed, entry into force, term, expiry) open their evidence."""
+    html = (await ds.client.get(f"/-/agreement/{A}")).text
+    facts = re.search(r'<table class="agreement-facts">(.*?)</table>', html, re.S).group(1)
+    for label, fact in (("Signed on", "d0"), ("Term", "d1"), ("Entry into force", "d2"), ("Expires on", "d3")):
+        row = re.search(rf"<th>{label}</th><td>(.*?)</td>", facts, re.S).group(1)
+        assert f"/-/evidence/date/{A}:{fact}#evidence" in row, label
+    assert "<th>Levels</th><td>municipal</td>" in facts
+    d = (await ds.client.get(f"/-/agreement/{D}")).text
+    assert re.search(r"<th>Renewal</th><td>automatic <a class=\"evidence-link\" href=\"/-/evidence/date/", d)
+
+
+async def test_score_parts_show_weights_and_points(ds: Any) -> None:
+    from extractors.measurability import WEIGHTS
+
+    html = (await ds.client.get(f"/-/agreement/{B}")).text
+    points = [float(p) for p in re.findall(r'<td class="part-points">([\d.]+) <small>', html)]
+    weights = [float(w) for w in re.findall(r'<td class="part-points">[\d.]+ <small>of (\d+)</small>', html)]
+    # B: every commitment has an indicator, half a deadline, half a responsible party, no money.
+    assert points == [55.0, 7.5, 7.5, 0.0]
+    assert weights == [round(100 * w) for w in WEIGHTS.values()]
+    assert "80.0 <small>of 100</small>" in html
+
+
+async def test_evidence_page_links_related_facts(ds: Any) -> None:
+    commitment = (await ds.client.get(f"/-/evidence/commitment/{A}:c0")).text
+    assert f'href="/-/evidence/commitment/{A}:c3#evidence">the same commitment in the other language' in commitment
+    indicator = (await ds.client.get(f"/-/evidence/indicator/{A}:i0")).text
+    assert f'href="/-/evidence/commitment/{A}:c0#evidence">the commitment it belongs to' in indicator
+    signatory = (await ds.client.get(f"/-/evidence/signatory/{A}:s1")).text
+    assert f'href="/-/evidence/party/{A}:p1#evidence">the party signed for' in signatory
+
+
+def test_highlight_marks_the_words_the_search_finds() -> None:
+    text = "Las Partes se comprometen; el Municipio se compromete a aportar. Cooperación internacional."
+    marked = [piece for piece, hit in search.highlight(text, "comprometen cooperacion") if hit]
+    assert marked == ["comprometen", "compromete", "Cooperación"]
+    assert [p for p, hit in search.highlight("The parties commit to exchange. Exchanges.", "exchanges") if hit] == [
+        "exchange", "Exchanges"]
+    assert [p for p, hit in search.highlight("intercambiarán intercambio otro", "interc*") if hit] == [
+        "intercambiarán", "intercambio"]
+    long = "x " * 300 + "Las universidades se comprometen " + "y " * 300
+    window = search.highlight(long, "universidad", 100)
+    assert window[0] == ("… ", False) and window[-1] == (" …", False)
+    assert sum(len(p) for p, _ in window) < 140 and ("universidades", True) in window
+    assert search.highlight("sin nada", "") == [("sin nada", False)]
+
+
+async def test_search_queries_highlight_what_they_found(ds: Any) -> None:
+    html = (await ds.client.get("/convenio/search_commitments", params={"q": "comprometen"})).text
+    assert "se <mark>compromete</mark> a aportar" in html and "se <mark>comprometen</mark> a intercambiar" in html
+    pages = (await ds.client.get("/convenio/search_pages", params={"q": "estudiante"})).text
+    assert "20 <mark>estudiantes</mark> de nivel" in pages
+    # The text around the marks is escaped, whatever it holds.
+    sql = "select convenio_highlight('<script>alert(1)</script> los estudiantes', 'estudiante', 0) as hit"
+    raw = (await ds.client.get("/convenio", params={"sql": sql})).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; los <mark>estudiantes</mark>" in raw and "<script>alert" not in raw
+
+
 async def test_evidence_page_highlights_span(ds: Any) -> None:
     page = await ds.client.get(f"/-/evidence/indicator/{A}:i1")
     assert page.status_code == 200

@@ -84,6 +84,9 @@ async def test_every_agreement_and_evidence_page(real: Any) -> None:
     for doc in documents:
         page = await get(real, f"/-/agreement/{doc['id']}")
         assert (doc["title"] or "(untitled agreement)") in page.text.replace("&#39;", "'").replace("&amp;", "&")
+        # The points shown for each part of the score add up to the stored score.
+        points = [float(p) for p in re.findall(r'<td class="part-points">([\d.]+) <small>', page.text)]
+        assert len(points) == 4 and abs(sum(points) - (doc["measurability"] or 0)) < 0.3, (doc["id"], points)
     for kind, table in FACTS.items():
         facts = (await get(real, f"/convenio/{table}.json", _shape="array", _size="max", _col="page")).json()
         for fact in facts:
