@@ -171,13 +171,28 @@ def test_follow_scanned_commitment_to_its_box(page: Any, artifacts: Path) -> Non
     shot(page, artifacts, "05-evidence-scanned-page")
 
 
+CHARTS = ("per-year", "paper-share-country", "paper-share-level", "paper-share-theme", "top-themes", "top-partners")
+
+
 def test_dashboard_renders(page: Any, artifacts: Path) -> None:
     page.goto("/-/dashboards/convenio")
-    # vega-embed draws each chart as an SVG or canvas inside its container.
+    # vega-embed draws each chart as an SVG inside its card: wait for the bars, not the containers.
     page.wait_for_function(
-        "document.querySelectorAll('.dashboard-card svg.marks, .dashboard-card canvas.marks').length >= 6",
-        timeout=20000)
-    assert "Agreements per year" in page.content()
+        "sel => sel.every(s => document.querySelectorAll(`#chart-${s} svg .mark-rect.role-mark path`).length > 0)",
+        arg=list(CHARTS), timeout=20000)
+    bars = {slug: page.locator(f"#chart-{slug} svg .mark-rect.role-mark path").count() for slug in CHARTS}
+    # One bar per year with agreements of each verdict (2019-2022, one agreement each), per country
+    # (MX, US), per level (municipal, state, other), per theme, and per partner.
+    assert bars["per-year"] == 4 and bars["paper-share-country"] == 2 and bars["paper-share-level"] == 3, bars
+    assert bars["top-partners"] == 8, bars
+    # Drawn with a size: not an empty box.
+    for slug in CHARTS:
+        box = page.locator(f"#chart-{slug} svg.marks").bounding_box()
+        assert box["width"] > 200 and box["height"] > 50, (slug, box)
+    figures = {slug: page.inner_text(f"#card-{slug}") for slug in ("agreements", "paper-only", "commitments")}
+    assert "4" in figures["agreements"] and "50 %" in figures["paper-only"] and "9" in figures["commitments"], figures
+    labels = page.locator("#chart-paper-share-country svg .mark-text.role-mark text").all_text_contents()
+    assert sorted(labels) == ["n=4", "n=4"], labels
     shot(page, artifacts, "06-dashboard")
 
 
