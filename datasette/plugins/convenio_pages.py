@@ -480,9 +480,9 @@ def prepare_jinja2_environment(env: Any) -> None:
 
 @hookimpl
 def menu_links(datasette: Any, actor: Any) -> list[dict[str, str]]:
+    # datasette-search-all adds "Search all tables" (our search page) itself.
     return [
         {"href": datasette.urls.path(f"/{DB_NAME}/paper_only"), "label": "Paper-only agreements"},
         {"href": datasette.urls.path("/-/dashboards/convenio"), "label": "Dashboard"},
-        {"href": datasette.urls.path("/-/search"), "label": "Search commitments and pages"},
-        {"href": datasette.urls.path(f"/{FLAGS_DB_NAME}/flags"), "label": "Auditor flags"},
+        {"href": datasette.urls.path(f"/{DB_NAME}/flags"), "label": "Auditor flags"},
     ]
