@@ -111,6 +111,38 @@ def load_metadata(environ: Mapping[str, str]) -> dict[str, Any]:
     return metadata
 
 
+def _table_columns(db: Path) -> dict[str, set[str]]:
+    """Columns of every table and view of ``db``, read without writing anything."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")]
+        return {name: {r[1] for r in conn.execute(f"pragma table_info([{name}])")} for name in names}
+    finally:
+        conn.close()
+
+
+def drop_missing_facets(metadata: dict[str, Any], columns: Mapping[str, set[str]]) -> list[str]:
+    """Remove configured facets whose column the served database lacks; returns them as "table.column".
+
+    A database built by an older convenio lacks the newest columns until the
+    next ``convenio ingest`` adds them, and Datasette fails a whole table page
+    over one facet on a missing column.
+    """
+    dropped: list[str] = []
+    tables = metadata.get("databases", {}).get(DB_NAME, {}).get("tables", {})
+    for table, config in tables.items():
+        kept = []
+        for facet in config.get("facets", []):
+            column = facet if isinstance(facet, str) else next(iter(facet.values()))
+            if table in columns and column not in columns[table]:
+                dropped.append(f"{table}.{column}")
+            else:
+                kept.append(facet)
+        if "facets" in config:
+            config["facets"] = kept
+    return dropped
+
+
 def _datasette_class() -> type:
     """Datasette resolving ``{"$env": NAME}`` in plugin settings from the environment
     ``make_datasette`` was given (tests pass their own) instead of ``os.environ``."""
@@ -161,10 +193,15 @@ def make_datasette(
     if immutable and not checkpoint(db):
         print(f"{db} is being written; serving it read-only but not immutable", file=sys.stderr)
         immutable = False
+    metadata = load_metadata(env)
+    missing = drop_missing_facets(metadata, _table_columns(db))
+    if missing:
+        print(f"{db} predates columns {', '.join(missing)}: run convenio ingest on it once to add them "
+              "(nothing is reprocessed)", file=sys.stderr)
     ds = _datasette_class()(
         [],
         secrets_env={key: env[key] for key in auditor_variables(env).values()},
-        metadata=load_metadata(env),
+        metadata=metadata,
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         static_mounts=[(STATIC_MOUNT, str(DATASETTE_DIR / "static"))],
