@@ -1,6 +1,6 @@
 """Fast checks through Datasette's own test client: search, pages and assets.
 
-Canned queries are in test_queries.py, metadata in test_metadata.py, flags and
+Canned queries are in test_queries.py, metadata in test_schema_described.py, flags and
 accounts in test_flags.py.
 """
 
