@@ -210,36 +210,51 @@ def _matches(word: str, terms: list[_Term]) -> bool:
     return False
 
 
-def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
-    """``text`` cut into (piece, matched) segments, the words the query finds marked.
+def found_words(text: str, query: str) -> list[str]:
+    """The words of ``text`` a query finds, as written, each once, in reading order.
 
-    A word is marked when it is the query word (accents and case aside) or
-    shares its Spanish or English stem, as in the search itself. With
-    ``width``, only about ``width`` characters around the first match are
-    kept, with "… " marking the cuts.
+    A word is found when it is a query word (accents and case aside) or shares
+    its Spanish or English stem, as in the search itself.
     """
     terms = _terms(query)
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)]
-    start, end = 0, len(text)
-    if width and len(text) > width:
-        first = spans[0][0] if spans else 0
-        start = max(0, first - width // 3)
-        if start:
-            start = text.find(" ", start) + 1 or start
-        end = min(len(text), start + width)
-        if end < len(text):
-            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
-    segments: list[tuple[str, bool]] = [("… ", False)] if start else []
-    pos = start
-    for s, e in spans:
-        if e <= start or s >= end:
-            continue
-        if s > pos:
-            segments.append((text[pos:s], False))
-        segments.append((text[s:e], True))
-        pos = e
-    if pos < end:
-        segments.append((text[pos:end], False))
-    if end < len(text):
-        segments.append((" …", False))
+    found = [m.group() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)]
+    return list(dict.fromkeys(found))
+
+
+def excerpt(text: str, query: str, width: int) -> str:
+    """About ``width`` characters of ``text`` around the first word the query finds,
+    cut at spaces, with "… " marking the cuts."""
+    if len(text) <= width:
+        return text
+    terms = _terms(query)
+    first = next((m.start() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)), 0)
+    start = max(0, first - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + width)
+    if end < len(text) and text.rfind(" ", start, end) > start:
+        end = text.rfind(" ", start, end)
+    return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+
+
+def mark(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) segments, every occurrence of ``words`` (whole
+    words, case aside) matched."""
+    wanted = {w.casefold() for w in words}
+    segments: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        if m.group().casefold() in wanted:
+            if m.start() > pos:
+                segments.append((text[pos:m.start()], False))
+            segments.append((m.group(), True))
+            pos = m.end()
+    if pos < len(text):
+        segments.append((text[pos:], False))
     return segments
+
+
+def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
+    """``text`` (or, with ``width``, an excerpt of it) with the words the query finds marked."""
+    shown = excerpt(text, query, width) if width else text
+    return mark(shown, found_words(text, query))

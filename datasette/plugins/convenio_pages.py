@@ -21,7 +21,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from pipeline.search import fold
+from pipeline.search import fold, mark
 from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 
 # Fact kind in the URL -> (table, column holding the fact's text).
@@ -418,8 +418,12 @@ def render_cell(row: Any, value: Any, column: str, table: Optional[str], databas
         # Canned queries: the title opens the agreement too.
         return _link(datasette.urls.path(f"/-/agreement/{row['document_id']}"), escape(value), "agreement-link",
                      str(value))
-    if column == "hit" and isinstance(value, str):
-        return _highlighted_segments(value)
+    if column in ("text", "snippet") and "found" in keys and isinstance(value, str):
+        # Search queries: mark the words the search found (their "found" column) in the text.
+        return _marked(value, row["found"])
+    if column == "found" and table is None and isinstance(value, str):
+        words = _json_list(value)
+        return escape(", ".join(str(w) for w in words)) if words else None
     if column == "page_id" and isinstance(value, str):
         return _link(datasette.urls.row(DB_NAME, "pages", value), "page text")
     if column == "evidence" and isinstance(value, str) and ":" in value:
@@ -432,13 +436,10 @@ def render_cell(row: Any, value: Any, column: str, table: Optional[str], databas
     return None
 
 
-def _highlighted_segments(value: str) -> Optional[Markup]:
-    """``convenio_highlight`` JSON ([[piece, matched], ...]) as text with <mark>ed words."""
-    try:
-        segments = json.loads(value)
-        pieces = [Markup("<mark>{}</mark>").format(text) if matched else escape(text) for text, matched in segments]
-    except (ValueError, TypeError):
-        return None
+def _marked(text: str, found: Any) -> Markup:
+    """``text`` escaped, with the words of the ``found`` JSON list in <mark>."""
+    words = [str(w) for w in _json_list(found if isinstance(found, str) else None)]
+    pieces = [Markup("<mark>{}</mark>").format(piece) if hit else escape(piece) for piece, hit in mark(text, words)]
     return Markup('<span class="hit">{}</span>').format(Markup("").join(pieces))
 
 

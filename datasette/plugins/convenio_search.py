@@ -17,7 +17,7 @@ from typing import Any
 from datasette import hookimpl
 
 from pipeline.periods import add_duration, iso_date
-from pipeline.search import fold, highlight, stem_text, stemmed_query
+from pipeline.search import excerpt, fold, found_words, stem_text, stemmed_query
 from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 
 FLAGS_TABLE_SQL = """
@@ -42,9 +42,8 @@ def _attach_flags(conn: sqlite3.Connection, datasette: Any) -> None:
         conn.execute(FLAGS_TABLE_SQL)
 
 
-def _highlight_json(text: Any, query: Any, width: Any) -> str:
-    segments = highlight(str(text or ""), str(query or ""), int(width or 0))
-    return json.dumps([[piece, int(matched)] for piece, matched in segments], ensure_ascii=False)
+def _found_json(text: Any, query: Any) -> str:
+    return json.dumps(found_words(str(text or ""), str(query or "")), ensure_ascii=False)
 
 
 @hookimpl(trylast=True)
@@ -57,8 +56,11 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     conn.create_function("convenio_fts", 1, lambda q: stemmed_query(q or ""), deterministic=True)
     conn.create_function("convenio_stem", 2, lambda t, lang: stem_text(t or "", lang), deterministic=True)
     conn.create_function("convenio_fold", 1, lambda t: fold(t or ""), deterministic=True)
-    # The words a search found, marked, as JSON [[piece, matched], ...] (rendered by convenio_pages).
-    conn.create_function("convenio_highlight", 3, _highlight_json, deterministic=True)
+    # What a search found, with the search's own stemming: the words (a JSON list, which the
+    # pages mark in the text) and an excerpt around the first of them.
+    conn.create_function("convenio_found", 2, _found_json, deterministic=True)
+    conn.create_function("convenio_excerpt", 3, lambda t, q, w: excerpt(t or "", q or "", int(w or 0)),
+                         deterministic=True)
     # Date arithmetic with ISO 8601 durations and partial dates, for the date queries.
     conn.create_function("convenio_date", 1, iso_date, deterministic=True)
     conn.create_function("convenio_add", 2, add_duration, deterministic=True)

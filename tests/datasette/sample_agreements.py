@@ -152,7 +152,7 @@ def sister_city(path: Path) -> Document:
         DateFact("expiry", "2024-05-10", "cinco años", "es", evidence=ev(doc, 1, "cinco años")),
     ]
     doc.paper_only = False
-    doc.measurability = Measurability(score=72.5, commitments=3, with_indicator=2 / 3, with_deadline=0.0,
+    doc.measurability = Measurability(score=46.7, commitments=3, with_indicator=2 / 3, with_deadline=0.0,
                                       with_party=1 / 3, with_money=1 / 3)
     return doc
 
@@ -213,7 +213,7 @@ def scanned_mou(path: Path) -> Document:
                  evidence=ev(doc, 1, "by December 2021")),
     ]
     doc.paper_only = False
-    doc.measurability = Measurability(score=80.0, commitments=2, with_indicator=1.0, with_deadline=0.5,
+    doc.measurability = Measurability(score=70.0, commitments=2, with_indicator=1.0, with_deadline=0.5,
                                       with_party=0.5, with_money=0.0)
     return doc
 
@@ -238,7 +238,7 @@ def paper_only_es(path: Path) -> Document:
     doc.dates = [DateFact("signed", "2020-01-15", "15 de enero de 2020", "es",
                           evidence=ev(doc, 1, "15 de enero de 2020"))]
     doc.paper_only = True
-    doc.measurability = Measurability(score=5.0, commitments=2, reasons=[
+    doc.measurability = Measurability(score=0.0, commitments=2, reasons=[
         "no commitment has an indicator, deadline or amount", "every commitment is soft"])
     return doc
 

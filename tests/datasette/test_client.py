@@ -116,7 +116,7 @@ async def test_agreement_page(ds: Any) -> None:
     assert page.status_code == 200
     html = page.text
     for text in ("Acuerdo de hermanamiento Ciudad Juárez – El Paso", "City of El Paso", "Oscar Leeser",
-                 "Presidente Municipal", "2019-05-10", "P5Y", "72", "Español", "English",
+                 "Presidente Municipal", "2019-05-10", "P5Y", "46.7 <small>of 100</small>", "Español", "English",
                  "20 estudiantes", "500,000 pesos per year", "(20 students per year)", "(500,000 MXN per year)",
                  "5 years <small>(P5Y)</small>"):
         assert text in html, text
@@ -151,7 +151,12 @@ async def test_score_parts_show_weights_and_points(ds: Any) -> None:
     # B: every commitment has an indicator, half a deadline, half a responsible party, no money.
     assert points == [55.0, 7.5, 7.5, 0.0]
     assert weights == [round(100 * w) for w in WEIGHTS.values()]
-    assert "80.0 <small>of 100</small>" in html
+    assert "70.0 <small>of 100</small>" in html
+    for doc_id in (A, B, C, D):
+        page = (await ds.client.get(f"/-/agreement/{doc_id}")).text
+        points = [float(p) for p in re.findall(r'<td class="part-points">([\d.]+) <small>', page)]
+        score = float(re.search(r'<tr class="score-total">.*?([\d.]+) <small>of 100', page, re.S).group(1))
+        assert abs(sum(points) - score) < 0.2, (doc_id, points, score)
 
 
 async def test_evidence_page_links_related_facts(ds: Any) -> None:
@@ -173,9 +178,11 @@ def test_highlight_marks_the_words_the_search_finds() -> None:
         "intercambiarán", "intercambio"]
     long = "x " * 300 + "Las universidades se comprometen " + "y " * 300
     window = search.highlight(long, "universidad", 100)
-    assert window[0] == ("… ", False) and window[-1] == (" …", False)
+    assert window[0][0].startswith("… ") and window[-1][0].endswith(" …")
     assert sum(len(p) for p, _ in window) < 140 and ("universidades", True) in window
     assert search.highlight("sin nada", "") == [("sin nada", False)]
+    assert search.found_words("Exchanges, exchange and EXCHANGE; exchanged", "exchanges") == [
+        "Exchanges", "exchange", "EXCHANGE", "exchanged"]
 
 
 async def test_search_queries_highlight_what_they_found(ds: Any) -> None:
@@ -183,8 +190,13 @@ async def test_search_queries_highlight_what_they_found(ds: Any) -> None:
     assert "se <mark>compromete</mark> a aportar" in html and "se <mark>comprometen</mark> a intercambiar" in html
     pages = (await ds.client.get("/convenio/search_pages", params={"q": "estudiante"})).text
     assert "20 <mark>estudiantes</mark> de nivel" in pages
+    found = (await ds.client.get("/convenio/search_commitments.json",
+                                 params={"q": "comprometen", "_shape": "array"})).json()
+    assert {r["found"] for r in found} == {'["comprometen"]', '["compromete"]'}
+    assert all("<mark>" not in r["text"] for r in found)  # the JSON stays plain text
     # The text around the marks is escaped, whatever it holds.
-    sql = "select convenio_highlight('<script>alert(1)</script> los estudiantes', 'estudiante', 0) as hit"
+    sql = ("select t as text, convenio_found(t, 'estudiante') as found"
+           " from (select '<script>alert(1)</script> los estudiantes' as t)")
     raw = (await ds.client.get("/convenio", params={"sql": sql})).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt; los <mark>estudiantes</mark>" in raw and "<script>alert" not in raw
 
