@@ -182,9 +182,11 @@ def serve(db_path: Path, host: str, port: int, flags_path: Path | None, mutable:
     """Explore a database in Datasette with convenio's metadata, canned queries and plugins.
 
     The database is served immutable (only ingest writes it); auditor flags go
-    to a separate writable file. Auditor accounts come from environment
-    variables CONVENIO_<USER>_PASSWORD_HASH (hash with `datasette hash-password`);
-    set CONVENIO_SECRET to keep logins valid across restarts.
+    to a separate writable file (default <db>-flags.db), which re-ingesting
+    never touches. Auditor accounts come from environment variables
+    CONVENIO_<USER>_PASSWORD_HASH (hash with `datasette hash-password`; the
+    hashes are never published); set CONVENIO_SECRET to keep logins valid
+    across restarts. Pages, canned queries and plugins: datasette/README.md.
 
     \b
     Examples:

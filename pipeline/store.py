@@ -37,7 +37,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "expires_on": str, "renewal": str, "paper_only": int, "paper_only_reason": str,
             "measurability": float, "m_with_indicator": float, "m_with_deadline": float, "m_with_party": float,
             "m_with_money": float, "commitments_count": int, "indicators_count": int, "themes": str,
-            "countries": str, "ocr_pages": int, "low_confidence_facts": int, "pipeline_version": str,
+            "countries": str, "levels": str, "ocr_pages": int, "low_confidence_facts": int, "pipeline_version": str,
             "processed_at": str, "status": str,
         },
         "pk": "id",
@@ -144,12 +144,24 @@ TABLE_ORDER = ("runs", "documents", "document_paths", "pages", "parties", "signa
 PAPER_ONLY_VIEW = """
 select
   d.id, d.title, d.path, d.signed_on, d.paper_only_reason as reason, d.measurability,
-  d.commitments_count, d.indicators_count, d.countries, d.languages, d.themes
+  d.commitments_count, d.indicators_count, d.countries, d.levels, d.languages, d.themes
 from documents d
 where d.paper_only = 1 and d.status = 'ok'
 order by d.measurability, d.signed_on
 """
 
+
+# Columns added after databases were already built: filled from the stored rows
+# when added, so an old database does not wait for a forced re-ingest.
+_BACKFILL = {
+    ("documents", "levels"): """
+        update documents set levels = (
+          select json_group_array(level) from (
+            select distinct level from parties
+            where parties.document_id = documents.id and level is not null order by level))
+        where status = 'ok'
+    """,
+}
 
 
 def now_iso() -> str:
@@ -193,6 +205,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for column, ctype in spec["columns"].items():
                 if column not in existing:
                     table.add_column(column, ctype)
+                    if (name, column) in _BACKFILL:
+                        db.execute(_BACKFILL[(name, column)])
         for columns in spec["indexes"]:
             table.create_index(columns, if_not_exists=True)
     db.create_view("paper_only", PAPER_ONLY_VIEW.strip(), replace=True)
@@ -315,7 +329,7 @@ def _pair_count(doc: Document) -> int:
 _FACT_COLUMNS = (
     "title", "kind", "signed_on", "signed_year", "entry_into_force", "term", "expires_on", "renewal", "paper_only",
     "paper_only_reason", "measurability", "m_with_indicator", "m_with_deadline", "m_with_party", "m_with_money",
-    "commitments_count", "indicators_count", "themes", "countries", "low_confidence_facts",
+    "commitments_count", "indicators_count", "themes", "countries", "levels", "low_confidence_facts",
 )
 
 
@@ -360,6 +374,8 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "indicators_count": len(doc.indicators),
             "themes": _json(doc.themes),
             "countries": _json(sorted({p.country for p in doc.parties if p.country})),
+            # The parties' levels of government, so agreements can be faceted by level.
+            "levels": _json(sorted({p.level for p in doc.parties if p.level})),
             "ocr_pages": sum(1 for p in doc.pages if p.source == "ocr"),
             "low_confidence_facts": sum(1 for ev in evidences if ev is not None and ev.low_confidence),
             "pipeline_version": version,
@@ -381,7 +397,7 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "document_id": did,
             "number": page.number,
             "text": page.text,
-            "text_stem": search.stem_text(page.text, page.lang),
+            "text_stem": search.stem_runs(page.text, [(b.start, b.end, b.lang) for b in page.blocks], page.lang),
             "source": page.source,
             "route_reason": page.route_reason,
             "lang": page.lang,
