@@ -56,6 +56,7 @@ train: setup
 
 eval: setup sample
 	$(BIN)/convenio eval ../shared/corpus/real
+	$(BIN)/convenio eval corpus/dev
 	$(BIN)/convenio eval corpus/heldout
 	$(BIN)/convenio eval $(SAMPLE_GOLD)
 
