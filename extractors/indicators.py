@@ -108,11 +108,16 @@ DEADLINE_YEAR = re.compile(
 _CURRENCY_SIGN = r"(?:US\s?\$|U\.S\.\s?\$|(?:USD|MXN|EUR|COP|CAD|GBP|NLG|JPY)\s?\$?|M\.N\.|\$|€|£|¥|(?:Dfl|Hfl|Fl)\.?|\bf(?=\s?\d{1,3}(?:[.,]\d{3})+))"
 _SCALE = r"(?:mil\s+millones|millones|mill[oó]n|millions?|billions?|thousand|mil|MDP|mdp)"
 _CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|guilders|florines|yen|yenes|USD|MXN|EUR)"
-_CUR_QUAL = r"(?:\s+(?:estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
+_CUR_QUAL = r"(?:\s+(?P<QUAL>estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
     r"de\s+Estados\s+Unidos|US|M\.\s?N\.|moneda\s+nacional))?"
+_CUR_QUAL_1, _CUR_QUAL_2 = _CUR_QUAL.replace("QUAL", "qual"), _CUR_QUAL.replace("QUAL", "qual2")
+# "pesos mexicanos", "dólares estadounidenses": the qualifier names the currency
+_QUAL_CURRENCY = {"mexicanos": "MXN", "m.n.": "MXN", "m. n.": "MXN", "colombianos": "COP", "canadienses": "CAD", "estadounidenses": "USD",
+                  "americanos": "USD", "us": "USD", "de los estados unidos": "USD", "de los estados unidos de america": "USD",
+                  "de estados unidos": "USD"}
 MONEY = re.compile(
-    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
-    rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
+    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL_1})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
+    rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL_2}",
     re.I,
 )
 PERCENT = re.compile(
@@ -268,7 +273,8 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             sign = sign[:-1]  # "USD $10,000"
         word = fold(m.group("word") or m.group("word2") or "")
         code = fold(m.group("code") or "")
-        currency = _CURRENCY.get(code) or _CURRENCY.get(sign) or _CURRENCY.get(word)
+        qual = re.sub(r"\s+", " ", fold(m.group("qual") or m.group("qual2") or ""))
+        currency = _CURRENCY.get(code) or _QUAL_CURRENCY.get(qual) or _CURRENCY.get(sign) or _CURRENCY.get(word)
         if currency is None and (sign == "$" or word == "pesos"):
             currency = "USD" if lang == "en" and word != "pesos" else currency_hint
         # "USD 50,000 annually", "50 mil pesos anuales": the amount is per period

@@ -163,7 +163,8 @@ def _read_name(text: str, pos: int, stop_words: frozenset[str] = frozenset()) ->
     rules = load_rules("parties.json")
     connectors = set(rules["connectors"])
     stop_caps = set(rules["stop_caps"])
-    caps = _is_caps(text[pos : pos + 60])
+    # judged on the name's own line: the line under it may be a signatory's name in lower case
+    caps = _is_caps(text[pos : pos + 60].split("\n")[0])
     end = prev_end = pos
     for m in re.finditer(r"[^\s,;:()\"“”]+", text[pos:]):
         s = pos + m.start()
@@ -172,6 +173,9 @@ def _read_name(text: str, pos: int, stop_words: frozenset[str] = frozenset()) ->
         # ("el Gobierno de la República\nde Colombia"), never from "City of X" into the next line
         if end > pos and (re.search(r"[,;:()\"“”]", gap) or ("\n" in gap and not caps and not _open_name(text[pos:end])
                                                                 and not _wrapped_line(text, prev_end)) or gap.count("\n") > 1):
+            break
+        # an all-caps name never runs into a next line written in lower case (the signatory's name under it)
+        if end > pos and caps and "\n" in gap and any(c.islower() for c in m.group(0)):
             break
         prev_end = pos + m.end()
         tok = m.group(0)
@@ -844,7 +848,7 @@ def run(doc: Document, ctx: Context) -> None:
     low = ctx.options.low_conf if ctx else 60.0
     doc.parties = [
         Party(
-            name=_as_written(doc, m.name.strip(" ,.")),
+            name=re.sub(r"\s+", " ", _as_written(doc, m.name.strip(" ,."))),
             country=m.country,
             level=m.level,
             kind=m.kind,

@@ -202,6 +202,9 @@ def test_real_corpus_floor_with_gold_commitments() -> None:
         ("The Netherlands shall contribute f 500,000 (five hundred thousand guilders) to the Fund.", "en",
          "f 500,000 (five hundred thousand guilders)", "money", 500000, None, "NLG"),
         ("a grant of six hundred sixteen and 96/100 United States dollars (US $ 616.96) to the Fund", "en", "US $ 616.96", "money", 616.96, None, "USD"),
+        # the qualifier names the currency
+        ("La Universidad aportará $1,200,000.00 pesos mexicanos al programa.", "es", "$1,200,000.00 pesos mexicanos", "money", 1200000, None, "MXN"),
+        ("Cada Parte aportará 50 mil pesos colombianos al fondo.", "es", "50 mil pesos colombianos", "money", 50000, None, "COP"),
         # how long a programme must run, and deadlines counted in project years
         ("The committee shall recommend a programme of activities for a period of at least two years at a time.", "en",
          "for a period of at least two years at a time", "quantity", 2, None, None),
