@@ -227,6 +227,10 @@ def rebuild_fts(db: sqlite_utils.Database) -> None:
 # --------------------------------------------------------------------------- pipeline version
 
 
+# The stage modules whose code decides what a document's rows say (the store and the CLI do not).
+_OUTPUT_STAGES = ("load.py", "ocr.py", "layout.py", "language.py", "segment.py", "extract.py", "process.py", "search.py")
+
+
 def _hash_tree(h: "hashlib._Hash", root: Path, patterns: Sequence[str]) -> None:
     if not root.exists():
         return
@@ -247,17 +251,21 @@ _VERSIONED_OPTIONS = ("ocr_langs", "dpi", "low_conf")
 
 
 def pipeline_version(options: Optional[Options] = None) -> str:
-    """``<convenio version>+<hash>`` of the rules, the models and the output-affecting options.
+    """``<convenio version>+<hash>`` of the extraction code and rules, the models and the
+    output-affecting options.
 
     A document stored under another version is reprocessed, so a retrained
-    model or an edited rules file takes effect on the next ingest; a code
-    change that alters results comes with a new convenio version.
+    model, an edited rules file or a changed extractor or stage takes effect on
+    the next ingest without anyone remembering to bump a version number.
     """
     options = options or Options()
     h = hashlib.sha256()
     import extractors
 
-    _hash_tree(h, Path(extractors.__file__).resolve().parent / "rules", ["*"])
+    _hash_tree(h, Path(extractors.__file__).resolve().parent, ["*.py", "rules/*"])
+    stages = Path(__file__).resolve().parent
+    for name in _OUTPUT_STAGES:
+        _hash_tree(h, stages, [name])
     _hash_tree(h, Path(options.models_dir), ["*"])
     if options.transformer_dir:
         _hash_tree(h, Path(options.transformer_dir), ["*"])
