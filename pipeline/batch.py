@@ -145,7 +145,10 @@ def _warm_up(ctx: Context) -> None:
     time limit measures the document and not the worker's start."""
     from pipeline.process import new_document, process_document
 
+    from pipeline import ocr
+
     process_document(new_document("warm-up.txt", _WARM_UP_TEXT), ctx)
+    ocr.engine(ctx).warm_up(ctx.options.ocr_langs)  # tesseract's models, for the first scanned page
 
 
 def _worker_main(conn: Connection, options: Options, version: str, fail_fast: bool) -> None:

@@ -5,10 +5,10 @@ contrast → deskew → resolution normalisation → OCR → orientation check �
 language check. Each step only changes the image when it has a reason to:
 a clean, straight 300 dpi page goes to tesseract untouched.
 
-Tesseract runs as a subprocess with ``OMP_THREAD_LIMIT=1`` in its own
-environment (its OpenMP threads fight the batch's worker processes), reading an
-uncompressed PGM from stdin: no PNG encoding, no temporary files. Results are
-cached by the hash of the page image, so a re-run never OCRs a page twice.
+Tesseract runs single-threaded in the worker process through tesserocr, each
+language's models loaded once per worker (``pipeline/tesseract.py``; a CLI
+process per call where tesserocr is missing). Results are cached by the hash of
+the page image, so a re-run never OCRs a page twice.
 """
 
 from __future__ import annotations
@@ -18,20 +18,16 @@ import hashlib
 import io
 import json
 import os
-import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
 from typing import Optional
 
 import numpy as np
-import pytesseract
 from PIL import Image, ImageFilter, ImageOps
 
-from pipeline import language, load
+from pipeline import language, load, tesseract
 from pipeline.context import Context
-from pipeline.errors import OcrTimeout
 from pipeline.model import Document, Page, Word
 
 # Bump when anything that changes OCR output changes, so cached results are not reused.
@@ -41,8 +37,6 @@ DEFAULT_DPI = 300.0
 MIN_DPI = 250.0  # below this, upsample before OCR
 DESKEW_MIN = 0.3  # degrees; smaller skews are left alone (tesseract copes, resampling blurs)
 POOR_CONF = 60.0
-_OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
-_OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
 
 @dataclass
@@ -158,30 +152,16 @@ def _cache_put(ctx: Context, key: str, result: OcrResult) -> None:
 # --- tesseract ----------------------------------------------------------------
 
 
-def _tesseract(image: Image.Image, args: list[str], ctx: Context) -> str:
-    buf = io.BytesIO()
-    image.save(buf, format="PPM")  # uncompressed PGM for mode L: no encode cost
-    env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    cmd = [pytesseract.pytesseract.tesseract_cmd, "stdin", "stdout", *args]
-    try:
-        proc = subprocess.run(
-            cmd, input=buf.getvalue(), capture_output=True, env=env, timeout=ctx.options.ocr_timeout, check=False
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise OcrTimeout(f"tesseract took longer than {ctx.options.ocr_timeout:g} s on a page") from exc
-    if proc.returncode != 0:
-        raise RuntimeError(f"tesseract failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-300:]}")
-    return proc.stdout.decode("utf-8", errors="replace")
+def engine(ctx: Context) -> tesseract.Engine:
+    """This worker's tesseract engine, built once (in-process models stay loaded between pages)."""
+    return ctx.resource("tesseract", lambda: tesseract.make_engine(ctx.options.ocr_engine, ctx.options.ocr_langs))
 
 
-def tesseract_words(image: Image.Image, lang: str, dpi: float, ctx: Context) -> list[tuple]:
-    """Words as (text, x0, y0, x1, y1, conf, line) from tesseract's TSV output."""
-    tsv = _tesseract(image, ["-l", lang, "--dpi", str(int(round(dpi))), "--psm", "3", "tsv"], ctx)
+def parse_tsv(tsv: str) -> list[tuple]:
+    """Words as (text, x0, y0, x1, y1, conf, line) from tesseract's TSV (with or without its header)."""
     words = []
     lines: dict[tuple[str, str, str], int] = {}
-    reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
-    next(reader, None)
-    for row in reader:
+    for row in csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         if len(row) < 12 or row[0] != "5":
             continue
         text = row[11].strip()
@@ -198,6 +178,11 @@ def tesseract_words(image: Image.Image, lang: str, dpi: float, ctx: Context) -> 
     return words
 
 
+def tesseract_words(image: Image.Image, lang: str, dpi: float, ctx: Context) -> list[tuple]:
+    """Words as (text, x0, y0, x1, y1, conf, line) of one read of ``image``."""
+    return parse_tsv(engine(ctx).tsv(image, lang, int(round(dpi)), ctx.options.ocr_timeout))
+
+
 def detect_orientation(image: Image.Image, ctx: Context) -> tuple[int, float]:
     """(degrees clockwise the page must be turned, OSD confidence); (0, 0) when OSD cannot tell."""
     small = image
@@ -205,14 +190,9 @@ def detect_orientation(image: Image.Image, ctx: Context) -> tuple[int, float]:
         scale = 1700 / image.width
         small = image.resize((1700, max(1, round(image.height * scale))), Image.LANCZOS)
     try:
-        out = _tesseract(small, ["-l", "osd", "--psm", "0", "--dpi", "150"], ctx)
+        return engine(ctx).osd(small, 150, ctx.options.ocr_timeout)
     except RuntimeError:
-        return 0, 0.0  # too little text for OSD
-    rotate = _OSD_ROTATE.search(out)
-    conf = _OSD_CONF.search(out)
-    if not rotate:
-        return 0, 0.0
-    return int(rotate.group(1)) % 360, float(conf.group(1)) if conf else 0.0
+        return 0, 0.0  # no OSD models: the ink check and the confidence retry still apply
 
 
 # --- image clean-up -----------------------------------------------------------
