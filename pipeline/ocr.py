@@ -31,7 +31,7 @@ from pipeline.context import Context
 from pipeline.model import Document, Page, Word
 
 # Bump when anything that changes OCR output changes, so cached results are not reused.
-OCR_VERSION = "4"
+OCR_VERSION = "5"
 TESS_LANG = {"es": "spa", "en": "eng"}
 DEFAULT_DPI = 300.0
 MIN_DPI = 250.0  # below this, upsample before OCR
@@ -234,16 +234,33 @@ def denoise(image: Image.Image) -> Image.Image:
     return image.filter(ImageFilter.MedianFilter(3))
 
 
+def _shrink(image: Image.Image, width: int) -> Image.Image:
+    """``image`` scaled to ``width`` pixels wide for the ink checks.
+
+    Box-reduced by a whole factor first, then resampled: a tenth of the cost of
+    a direct bilinear resize from 300 dpi, and the same ink profiles.
+    """
+    height = max(1, round(image.height * width / image.width))
+    return image.resize((width, height), Image.BILINEAR, reducing_gap=1.0)
+
+
 def estimate_skew(image: Image.Image) -> float:
     """Skew angle in degrees (counter-clockwise positive) by projection profiles."""
-    width = 700
-    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.BILINEAR)
-    ink = Image.fromarray(((np.asarray(small) < 140) * 255).astype(np.uint8), "L")
-    if np.asarray(ink).mean() < 0.2:  # almost no ink: nothing to straighten
+    small = np.asarray(_shrink(image, 700))
+    ys, xs = np.nonzero(small < 140)
+    height = small.shape[0]
+    if len(ys) < 0.2 / 255 * small.size:  # almost no ink: nothing to straighten
         return 0.0
+    # Ink pixels projected onto the rows of the page turned by each candidate angle:
+    # the rows a rotated copy would have, without drawing ~30 rotated copies.
+    dx = xs.astype(np.float32) - small.shape[1] / 2
+    dy = ys.astype(np.float32) - height / 2
 
     def score(angle: float) -> float:
-        rows = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float32).sum(axis=1)
+        t = np.radians(angle)
+        # Turning the page counter-clockwise by ``angle`` moves a pixel to this row.
+        row = np.rint(height / 2 - dx * np.sin(t) + dy * np.cos(t)).astype(np.int64)
+        rows = np.bincount(row[(row >= 0) & (row < height)], minlength=height).astype(np.float32)
         return float(np.var(np.diff(rows)))
 
     coarse = max(np.arange(-5.0, 5.01, 0.5), key=score)
@@ -255,8 +272,7 @@ def estimate_skew(image: Image.Image) -> float:
 def orientation_hint(image: Image.Image) -> Optional[str]:
     """'sideways', 'upside_down' or None from ink profiles (cheap; OSD has the last word)."""
     width = 1000
-    small = image.resize((width, max(1, round(image.height * width / image.width))), Image.BILINEAR)
-    ink = (np.asarray(small) < 140).astype(np.float32)
+    ink = (np.asarray(_shrink(image, width)) < 140).astype(np.float32)
     if ink.mean() < 0.002:
         return None
     rows, cols = ink.sum(axis=1), ink.sum(axis=0)
