@@ -18,6 +18,7 @@ import io
 import os
 import re
 import subprocess
+import time
 from collections import OrderedDict
 from typing import Any, Optional, Protocol
 
@@ -144,11 +145,14 @@ class ApiEngine:
     def tsv(self, image: Image.Image, lang: str, dpi: int, timeout: float) -> str:
         api = self._api(lang)
         self._set_image(api, image, dpi)
+        started = time.monotonic()
         try:
             # The deadline is checked word by word; a stuck layout analysis is left to
             # the batch's per-document time limit.
             if not api.Recognize(timeout=max(1, int(timeout * 1000))):
-                raise _timeout_error(timeout)
+                if time.monotonic() - started >= timeout:
+                    raise _timeout_error(timeout)
+                raise RuntimeError("tesseract could not read the page")
             return api.GetTSVText(0)
         finally:
             api.Clear()  # free the page's images and results now, not at the next page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import numpy as np
@@ -203,7 +204,10 @@ class _FakeApi:
 
     def Recognize(self, timeout: int) -> bool:  # noqa: N802
         self.log.append(f"recognize {timeout}")
-        return timeout > 50  # gives up on short deadlines, as tesseract's monitor does
+        if timeout > 50:
+            return True
+        time.sleep(timeout / 1000)  # tesseract's monitor gives up once the deadline has passed
+        return False
 
     def GetTSVText(self, page: int) -> str:  # noqa: N802
         return "5\t1\t1\t1\t1\t1\t10\t20\t30\t12\t91.5\tPRIMERA\n"
