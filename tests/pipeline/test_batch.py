@@ -60,6 +60,7 @@ def test_ingest_then_rerun_skips_everything(tmp_path: Path) -> None:
     first = run_batch([tmp_path / "in"], db_path, workers=2, quiet=True)
     assert (first.counts.files, first.counts.processed, first.counts.skipped, first.counts.failed) == (4, 4, 0, 0)
     assert first.exit_code == 0 and first.counts.pages == 4
+    assert first.counts.work_cpu_seconds > 0  # what the workers spent, reported for benchmarks
     before = table_counts(db_path)
     db = sqlite_utils.Database(db_path)
     stamps = {r["id"]: r["processed_at"] for r in db.table("documents").rows}
