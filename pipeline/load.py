@@ -451,12 +451,16 @@ def scan_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
     if abs(width - page.get_width() * scale) > 1 or abs(height - page.get_height() * scale) > 1:
         return None  # another resolution: PDFium resamples it
     try:
-        image = obj.get_bitmap(render=False).to_pil()
-    except (pdfium.PdfiumError, ValueError):
+        bitmap = obj.get_bitmap(render=False)
+    except pdfium.PdfiumError:
         return None
-    if image.size != (width, height):
+    if (bitmap.width, bitmap.height) != (width, height):
         return None
-    return image if image.mode == "L" else image.convert("L")
+    try:
+        # A copy: to_pil() maps PDFium's buffer, which goes with the bitmap.
+        return bitmap.to_pil().convert("L")
+    except (KeyError, ValueError):
+        return None  # a pixel format Pillow has no mode for: let PDFium draw it
 
 
 class _PdfPages:
