@@ -14,6 +14,8 @@ worker processes are the parallelism, and OpenMP threads would fight them.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
 import os
 import re
@@ -31,6 +33,7 @@ PSM_AUTO = 3  # fully automatic page segmentation, no OSD: what every page is re
 _OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 ENGINES = ("auto", "api", "cli")
+_L_SEVERITY_NONE = 6  # leptonica's message level that prints nothing
 
 
 class Engine(Protocol):
@@ -126,6 +129,7 @@ class ApiEngine:
                 api = self._tr.PyTessBaseAPI(path=self._datapath, lang=lang, psm=psm)
             except RuntimeError as exc:
                 raise RuntimeError(f"tesseract cannot load {lang!r} from {self._datapath}: {exc}") from exc
+            api.SetVariable("debug_file", os.devnull)  # its notes went to the CLI's unread stderr
         self._apis[lang] = api
         while len(self._apis) > self._keep:
             _, old = self._apis.popitem(last=False)
@@ -175,6 +179,18 @@ class ApiEngine:
             api.End()
 
 
+def _quiet_leptonica() -> None:
+    """Leptonica's complaints about odd pages (a box outside the image...) go to stderr, which
+    the CLI engine kept in a pipe; in the worker they would cut through the progress bar."""
+    name = ctypes.util.find_library("lept") or ctypes.util.find_library("leptonica")
+    if not name:
+        return
+    try:
+        ctypes.CDLL(name).setMsgSeverity(_L_SEVERITY_NONE)
+    except (OSError, AttributeError):
+        pass
+
+
 def _tesserocr() -> Optional[Any]:
     # libgomp reads OMP_THREAD_LIMIT once, when libtesseract loads it: set it first.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -222,6 +238,7 @@ def make_engine(kind: str = "auto", langs: str = "spa+eng") -> Engine:
         return CliEngine()
     datapath, available = _api_datapath(tesserocr, langs)
     if datapath is not None:
+        _quiet_leptonica()
         return ApiEngine(tesserocr, datapath)
     if kind == "api":
         raise RuntimeError(f"tesserocr finds no {langs} models (it has {available})")

@@ -193,7 +193,10 @@ class _FakeApi:
         self.lang = lang
         self.log.append(f"load {lang}")
 
-    def End(self) -> None:  # noqa: N802 - tesserocr's names
+    def SetVariable(self, name: str, value: str) -> bool:  # noqa: N802 - tesserocr's names
+        return True
+
+    def End(self) -> None:  # noqa: N802
         self.log.append(f"end {self.lang}")
 
     def SetImageBytes(self, data: bytes, width: int, height: int, bpp: int, stride: int) -> None:  # noqa: N802
