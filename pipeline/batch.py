@@ -156,7 +156,10 @@ def _warm_up(ctx: Context) -> None:
     from pipeline import ocr
 
     process_document(new_document("warm-up.txt", _WARM_UP_TEXT), ctx)
-    ocr.engine(ctx).warm_up(ctx.options.ocr_langs)  # tesseract's models, for the first scanned page
+    try:
+        ocr.engine(ctx).warm_up(ctx.options.ocr_langs)  # tesseract's models, for the first scanned page
+    except RuntimeError:
+        pass  # models that cannot load: each scanned page reports it, text documents go on
 
 
 def _worker_main(conn: Connection, options: Options, version: str, fail_fast: bool) -> None:

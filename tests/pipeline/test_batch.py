@@ -294,3 +294,12 @@ def test_shard_membership_does_not_depend_on_where_the_archive_is_mounted() -> N
         assert here == there and here
     every = [sum(_in_shard(f"/mnt/a/{n}", (k, 3), ["/mnt/a"]) for k in (1, 2, 3)) for n in names]
     assert every == [1] * len(names)
+
+
+def test_tesseract_models_that_cannot_load_do_not_stop_the_workers(tmp_path: Path) -> None:
+    # Workers load tesseract's models during warm-up; models that are not there must cost
+    # the scanned pages (each reports it), not every document the worker would handle.
+    write_agreements(tmp_path / "in", 2)
+    summary = run_batch([tmp_path / "in"], tmp_path / "out.db", Options(ocr_engine="api", ocr_langs="xyz"),
+                        workers=1, quiet=True)
+    assert (summary.counts.processed, summary.counts.failed) == (2, 0)
