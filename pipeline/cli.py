@@ -57,12 +57,15 @@ def cli() -> None:
 @click.option("--ocr-timeout", type=float, default=None, help="Seconds allowed per OCR page (default 180).")
 @click.option("--ocr-langs", default=None, help="Tesseract languages when detection cannot decide (default spa+eng).")
 @click.option("--dpi", type=int, default=None, help="Render resolution for OCR (default 300).")
+@click.option("--ocr-engine", type=click.Choice(["auto", "api", "cli"]), default=None,
+              help="Tesseract in each worker (api, through tesserocr) or a tesseract process per call (cli); "
+                   "auto (default): api when tesserocr is installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Local transformers model for commitment detection.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache OCR results by page-image hash here.")
 def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None, executor: str, scheduler: str | None,
            ship_bytes: bool, force: bool, retry_failed: bool, fail_fast: bool, quiet: bool, shard: str | None, doc_timeout: float | None,
-           ocr_timeout: float | None, ocr_langs: str | None, dpi: int | None, model_dir: Path | None,
-           cache_dir: Path | None) -> None:
+           ocr_timeout: float | None, ocr_langs: str | None, dpi: int | None, ocr_engine: str | None,
+           model_dir: Path | None, cache_dir: Path | None) -> None:
     """Process agreement files, folders (recursively) and .zip archives into a SQLite database.
 
     Incremental: unchanged files are skipped without being read, a copy or a
@@ -99,7 +102,8 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None, executor
         shard_spec = parse_shard(shard)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from exc
-    options = _options(ocr_timeout=ocr_timeout, ocr_langs=ocr_langs, dpi=dpi, transformer_dir=model_dir, cache_dir=cache_dir)
+    options = _options(ocr_timeout=ocr_timeout, ocr_langs=ocr_langs, dpi=dpi, ocr_engine=ocr_engine,
+                       transformer_dir=model_dir, cache_dir=cache_dir)
     try:
         summary = run_batch(list(paths), db_path, options, workers, executor, scheduler=scheduler,  # type: ignore[arg-type]
                             force=force, retry_failed=retry_failed, fail_fast=fail_fast, quiet=quiet,
