@@ -23,7 +23,6 @@ MIN_LETTERS = 40  # below this langdetect guesses; above it, it is right on agre
 CORE = ("es", "en")  # the languages the extractors read
 OTHER_MIN_PROB = 0.95  # a language outside CORE must win clearly...
 OTHER_MIN_LETTERS = 150  # ...on a long enough text, or Spanish snippets turn Portuguese
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 BLOCK_MIN_LETTERS = 80  # a block shorter than this (a title, a list of place names) follows its neighbours
 DOC_MIN_SHARE = 0.15  # a language joins doc.languages with this share of the letters...
@@ -48,7 +47,8 @@ def detector_factory(ctx: Optional[Context]) -> DetectorFactory:
 
 
 def letters(text: str) -> int:
-    return len(_LETTER.findall(text))
+    # Runs of letters, not single letters: the same count from far fewer match objects.
+    return sum(map(len, _TOKEN.findall(text)))
 
 
 def function_word_vote(text: str) -> Optional[str]:
