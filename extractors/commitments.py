@@ -34,7 +34,7 @@ from pipeline.search import fold  # noqa: F401 - one accent-folding rule for cue
 RULES_DIR = REPO_ROOT / "extractors" / "rules"
 LANGS = ("es", "en")
 RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
-_ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|[•·▪●◦\-–—*])$")
+_ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+|[•·▪●◦\-–—*])$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
 _SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
@@ -214,7 +214,9 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
                 cues.append(Cue(m.start(), m.end(), kind))
     if rules.modal:
         for m in rules.modal.finditer(text):
-            cues.append(Cue(m.start(), m.end(), "modal"))
+            # "all measures which will facilitate": the modal of a relative clause is not the main verb
+            if not _RELATIVE.search(text[max(0, m.start() - 12) : m.start()]):
+                cues.append(Cue(m.start(), m.end(), "modal"))
     if rules.future_verb:
         for m in rules.future_verb.finditer(text):
             cues.extend(_spanish_future(text, m, rules))
@@ -222,7 +224,10 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
     return cues
 
 
-_PRIORITY = {"duty": 0, "explicit": 1, "soft": 2, "passive": 3, "modal": 4, "future": 5, "stative": 6, "permission": 7, "infinitive": 8}
+# At one position the more specific reading wins: "shall be entitled to" is a permission
+# before it is a "shall".
+_PRIORITY = {"duty": 0, "explicit": 1, "soft": 2, "permission": 3, "passive": 4, "modal": 5, "future": 6, "stative": 7, "infinitive": 8}
+_RELATIVE = re.compile(r"\b(?:which|who|that|que|quienes?|cuales?)\s+$", re.I)
 
 
 def _spanish_future(text: str, m: re.Match[str], rules: LangRules) -> list[Cue]:
@@ -330,7 +335,16 @@ def strength(text: str, cue: Cue, rules: LangRules) -> str:
         return "binding"
     if cue.kind == "soft":
         return "soft"
-    if cue.kind in ("explicit", "duty", "passive"):
+    if cue.kind == "passive":
+        # "se estimulará el intercambio": the reflexive passive of soft verbs stays soft,
+        # "se incentivará e incluirá" takes the stronger verb
+        se = re.match(r"se\s+", text[cue.start : cue.end], re.IGNORECASE)
+        if se:
+            verbs = verb_chain(text, Cue(cue.start + se.end(), cue.end, "future"), rules)
+            if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
+                return "soft"
+        return "binding"
+    if cue.kind in ("explicit", "duty"):
         return "binding"
     verbs = verb_chain(text, cue, rules)
     if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
@@ -338,13 +352,15 @@ def strength(text: str, cue: Cue, rules: LangRules) -> str:
     return "binding"
 
 
+_INSERTS = re.compile(r"\b(?:in\s+particular|in\s+principle|in\s+general|as\s+appropriate|where\s+appropriate|as\s+necessary|en\s+particular|en\s+especial)\b", re.I)
 _SKIP_EN = {"not", "also", "jointly", "mutually", "actively", "further", "each", "both", "continue", "to", "reciprocally", "together", "equally", "duly", "separately", "hereby"}
 
 
 def verb_chain(text: str, cue: Cue, rules: LangRules) -> list[str]:
     """The coordinated verbs a cue governs: "impulsarán y pondrán en marcha",
     "shall promote and implement"."""
-    words = re.findall(r"[\w’'-]+|,", text[cue.start :])
+    # Adverbial phrases between the modal and its verb ("shall in particular encourage")
+    words = re.findall(r"[\w’'-]+|,", _INSERTS.sub(" ", text[cue.start :]))
     if not words:
         return []
     if cue.kind in ("future", "infinitive"):
@@ -545,6 +561,14 @@ def _formula_skip(text: str) -> bool:
     return t.endswith((":", "siguiente.", "siguiente", "following.", "follows.", "follows", "following")) or len(t.split()) < 6
 
 
+def _formula_carries_commitment(text: str, rules: LangRules) -> bool:
+    """A resolution's formula may run into its only operative clause ("BE IT RESOLVED ... that
+    the City of X does hereby agree to ..."): the words after the formula decide."""
+    start = min(m.start() for p in rules.preamble_end if (m := p.search(text)))
+    rest = text[start:]
+    return len(rest.split()) >= 8 and classify(rest, rules).commitment
+
+
 Classifier = Any  # callable(list[str], list[str]) -> list[float]: probability of being a commitment
 
 
@@ -570,7 +594,11 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
             state.operative[lang], state.recitals[lang] = True, False
             state.infinitive_articles[lang] = rules.any(rules.formula_governs_infinitive, text) is not None
             state.lead_in = None
-            if was_preamble or _formula_skip(text):
+            # Inside an article, "Las Partes ... acuerdan:" opens a list of undertakings; only the
+            # formula that closes the preamble is skipped.
+            if was_preamble and not _formula_carries_commitment(text, rules):
+                continue
+            if not was_preamble and _formula_skip(text) and not (seg.clause and seg.kind == "leadin"):
                 continue
         if not state.operative.get(lang, True) or state.recitals.get(lang, False) or seg.kind == "heading":
             if seg.kind == "heading" and state.lead_in and not _in_list(seg, state.lead_in):

@@ -33,7 +33,7 @@ _W = r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+"
 _WORDS = rf"(?:{NUMBER_WORDS['es']}|{NUMBER_WORDS['en']})"
 _NUM = rf"(?:\d{{1,3}}(?:[.,]\d{{3}})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?|{_WORDS}(?:\s*\(\s*\d[\d.,]*\s*\))?)"
 _AT_LEAST = r"(?:por\s+lo\s+menos|al\s+menos|como\s+m[ií]nimo|un\s+m[ií]nimo\s+de|no\s+menos\s+de|at\s+least|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of)"
-_AT_MOST = r"(?:como\s+m[aá]ximo|un\s+m[aá]ximo\s+del?|hasta(?:\s+(?:el|un))?|no\s+m[aá]s\s+del?|no\s+mayor(?:es)?\s+(?:al?|del?)|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|not\s+to\s+exceed)"
+_AT_MOST = r"(?:(?:shall|will|may|should)\s+not\s+exceed|no\s+(?:podr[aá]n?\s+)?exceder(?:[aá]n?)?(?:\s+del?)?|sin\s+exceder(?:\s+del?)?|como\s+m[aá]ximo|un\s+m[aá]ximo\s+del?|hasta(?:\s+(?:el|un))?|no\s+m[aá]s\s+del?|no\s+mayor(?:es)?\s+(?:al?|del?)|at\s+most|up\s+to|no\s+more\s+than|not\s+more\s+than|a\s+maximum\s+of|not\s+to\s+exceed)"
 _PER = r"(?:al|por|a\s+la|cada|per|a|an|each|every|in\s+each|in\s+every)"
 _PERIOD_WORD = r"(?:a[ñn]o|mes|semana|semestre|trimestre|bimestre|d[ií]a|year|month|week|quarter|semester|day|fiscal\s+year|ejercicio\s+fiscal)"
 _PERIOD = {
@@ -47,7 +47,8 @@ _ADVERB = {
     "semiannually": ("P6M", 1), "biannually": ("P1Y", 2), "trimestralmente": ("P3M", 1), "quarterly": ("P3M", 1),
     "mensualmente": ("P1M", 1), "monthly": ("P1M", 1), "every month": ("P1M", 1), "cada mes": ("P1M", 1),
     "semanalmente": ("P1W", 1), "weekly": ("P1W", 1), "bimestralmente": ("P2M", 1), "bienalmente": ("P2Y", 1),
-    "biennially": ("P2Y", 1), "bimonthly": ("P2M", 1), "bi-monthly": ("P2M", 1), "biweekly": ("P2W", 1), "bi-weekly": ("P2W", 1),
+    "biennially": ("P2Y", 1), "in alternate years": ("P2Y", 1), "every other year": ("P2Y", 1), "every second year": ("P2Y", 1),
+    "en anos alternos": ("P2Y", 1), "ano por medio": ("P2Y", 1), "bimonthly": ("P2M", 1), "bi-monthly": ("P2M", 1), "biweekly": ("P2W", 1), "bi-weekly": ("P2W", 1),
 }
 _ADJ = {
     "anual": "P1Y", "anuales": "P1Y", "annual": "P1Y", "yearly": "P1Y", "semestral": "P6M", "semestrales": "P6M",
@@ -68,7 +69,8 @@ FREQ_EVERY = re.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(
 FREQ_ADVERB = re.compile(
     rf"(?:{_AT_LEAST}\s+)?(?P<adv>anualmente|annually|yearly|every\s+year|each\s+year|cada\s+a[ñn]o|semestralmente|semi-?annually|"
     r"biannually|trimestralmente|quarterly|mensualmente|monthly|every\s+month|cada\s+mes|semanalmente|weekly|bimestralmente|"
-    r"bienalmente|biennially|bi-?monthly|bi-?weekly)\b",
+    r"bienalmente|biennially|bi-?monthly|bi-?weekly|in\s+alternate\s+years|every\s+(?:other|second)\s+year|en\s+a[ñn]os\s+alternos|"
+    r"a[ñn]o\s+por\s+medio)\b",
     re.I,
 )
 FREQ_ADJ_ES = re.compile(
@@ -102,14 +104,15 @@ DEADLINE_YEAR = re.compile(
     r"(?:by|before|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?)(?:(?:el\s+)?a[ñn]o\s+|(?:fiscal\s+)?year\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.I,
 )
-_CURRENCY_SIGN = r"(?:US\s?\$|U\.S\.\s?\$|(?:USD|MXN|EUR|COP|CAD|GBP)\s?\$?|M\.N\.|\$|€|£)"
+# "f 500,000" and "Dfl. 2,000" are Dutch guilders: the bare "f" only before a grouped amount.
+_CURRENCY_SIGN = r"(?:US\s?\$|U\.S\.\s?\$|(?:USD|MXN|EUR|COP|CAD|GBP|NLG|JPY)\s?\$?|M\.N\.|\$|€|£|¥|(?:Dfl|Hfl|Fl)\.?|\bf(?=\s?\d{1,3}(?:[.,]\d{3})+))"
 _SCALE = r"(?:mil\s+millones|millones|mill[oó]n|millions?|billions?|thousand|mil|MDP|mdp)"
-_CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|USD|MXN|EUR)"
+_CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|guilders|florines|yen|yenes|USD|MXN|EUR)"
 _CUR_QUAL = r"(?:\s+(?:estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
     r"de\s+Estados\s+Unidos|US|M\.\s?N\.|moneda\s+nacional))?"
 MONEY = re.compile(
-    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
-    rf"|(?P<amount2>{_NUM})(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
+    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
+    rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
     re.I,
 )
 PERCENT = re.compile(
@@ -149,7 +152,8 @@ _FUNCTION_WORDS = {"de", "del", "para", "en", "a", "al", "of", "for", "to", "in"
 _ARTICLES = {"el", "la", "los", "las", "un", "una", "the", "a", "an", "este", "esta", "this", "dicho", "dicha", "said"}
 _CURRENCY = {"us$": "USD", "u.s.$": "USD", "usd": "USD", "mxn": "MXN", "m.n.": "MXN", "eur": "EUR", "€": "EUR", "£": "GBP",
              "gbp": "GBP", "cop": "COP", "cad": "CAD", "dolares": "USD", "dollars": "USD", "euros": "EUR", "libras": "GBP",
-             "pounds": "GBP"}
+             "pounds": "GBP", "nlg": "NLG", "guilders": "NLG", "florines": "NLG", "f": "NLG", "dfl": "NLG", "hfl": "NLG",
+             "fl": "NLG", "jpy": "JPY", "yen": "JPY", "yenes": "JPY", "¥": "JPY"}
 _SCALES = {"mil millones": 1e9, "millones": 1e6, "millon": 1e6, "million": 1e6, "millions": 1e6, "billion": 1e9,
            "billions": 1e9, "thousand": 1e3, "mil": 1e3, "mdp": 1e6}
 
@@ -164,6 +168,44 @@ class Hit:
     period: Optional[str] = None
     currency: Optional[str] = None
     deadline: Optional[str] = None
+    alone: bool = False  # a one-word frequency ("anualmente"), widened to its action at the end
+
+
+_VERB_FORM = re.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
+
+
+def unit_words_first(m: re.Match[str]) -> str:
+    return m.group("unit").split()[0]
+
+
+def _with_action(text: str, start: int, end: int) -> tuple[int, int]:
+    """A frequency adverb alone ("anualmente") is read with the action it times: the verb
+    right before it ("se evaluará y ajustará anualmente") or, leading a clause, the words
+    after it ("Anualmente se realizará una reunión"), so that the indicator says what recurs."""
+    before = re.search(r"(\w+)\s+$", text[max(0, start - 40) : start])
+    if before and fold(before.group(1)) not in _FUNCTION_WORDS | _ARTICLES | {"se", "be", "ser", "least", "menos"}:
+        return start - len(before.group(0)), end
+    after = re.match(r"(?:,?\s+(?:se\s+)?[\w-]+){1,3}", text[end:])
+    if after:
+        return start, end + len(after.group(0).rstrip(", "))
+    return start, end
+
+
+def _merge_restated(hits: list[Hit], text: str) -> None:
+    """"f 500,000 (five hundred thousand guilders)": an amount restated in brackets is one target."""
+    hits.sort(key=lambda h: h.start)
+    i = 0
+    while i + 1 < len(hits):
+        a, b = hits[i], hits[i + 1]
+        if a.value == b.value and re.fullmatch(r"\s*\(\s*", text[a.end : b.start]):
+            close = re.match(r"\s*\)", text[b.end :])
+            a.end = b.end + (close.end() if close else 0)
+            a.currency = a.currency or b.currency
+            a.unit = a.currency or a.unit
+            a.kind = "cap" if "cap" in (a.kind, b.kind) else a.kind
+            del hits[i + 1]
+        else:
+            i += 1
 
 
 def _num(text: str, lang: str) -> Optional[float]:
@@ -195,14 +237,14 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         return all(b <= h.start or a >= h.end for h in hits)
 
     for m in MONEY.finditer(text):
-        amount_text = m.group("amount") or m.group("amount2")
+        amount_text = (m.group("amount") or m.group("amount2")).rstrip(".,")
         value = parse_number(amount_text, lang)
         if value is None or value == 0:
             continue
         scale = m.group("scale") or m.group("scale2")
         if scale:
             value *= _SCALES.get(fold(scale), 1)
-        sign = fold(m.group("sign") or "").replace(" ", "")
+        sign = fold(m.group("sign") or "").replace(" ", "").rstrip(".")
         if re.match(r"[a-z]{3}\$$", sign):
             sign = sign[:-1]  # "USD $10,000"
         word = fold(m.group("word") or m.group("word2") or "")
@@ -214,7 +256,11 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         per = _MONEY_PER.match(text[m.end() :])
         period = _period(per.group("per")) or _PER_ADJ_PERIOD.get(fold(per.group("adj") or "")) if per else None
         end = m.end() + per.end() if per and period else m.end()
-        hits.append(Hit(m.start(), end, "money", value, unit=currency or "money", currency=currency, period=period))
+        # "shall not exceed 2.700.000,- guilders", "hasta US$50,000": a ceiling, read with its bound
+        cap = re.search(rf"(?:{_AT_MOST})\s+$", text[max(0, m.start() - 40) : m.start()], re.I)
+        start = m.start() - len(cap.group(0)) if cap else m.start()
+        hits.append(Hit(start, end, "cap" if cap else "money", value, unit=currency or "money", currency=currency, period=period))
+    _merge_restated(hits, text)
     for m in PERCENT.finditer(text):
         if free(m.start(), m.end()):
             value = _num(m.group("n"), lang)
@@ -239,12 +285,13 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             hits.append(Hit(m.start(), m.end(), "frequency", 1, unit=_action_unit(text, lang), period=period))
     for m in FREQ_ADVERB.finditer(text):
         # "a yearly report" is the adjective form, read below with its noun
-        if re.match(r"(?i)(?:yearly|monthly|weekly|quarterly)$", m.group("adv")) and re.match(r"\s+[a-z]{3,}", text[m.end() :]) \
-                and not re.match(r"\s+(?:and|or|by|to|in|at|on|for|with|as|before|after|until|thereafter)\b", text[m.end() :]):
+        if re.match(r"(?i)(?:yearly|monthly|weekly|quarterly)$", m.group("adv")) and re.match(r"\s+[A-Za-z]{3,}", text[m.end() :]) \
+                and not re.match(r"(?i)\s+(?:and|or|by|to|in|at|on|for|with|as|before|after|until|thereafter)\b", text[m.end() :]):
             continue
         if free(m.start(), m.end()):
             period, value = _ADVERB[re.sub(r"\s+", " ", fold(m.group("adv")))]
-            hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period))
+            alone = m.start("adv") == m.start() and " " not in m.group("adv")
+            hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period, alone=alone))
     for m in DEADLINE_REL.finditer(text):
         if not free(m.start(), m.end()):
             continue
@@ -277,6 +324,9 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         bounded = m.group("cap") or m.group("min") or m.group("per") or m.group("peradv")
         # "un", "one" are articles unless a bound or a period makes them a count ("at least one delegation per year")
         if (is_ambiguous_word(n_text) and not (m.group("cap") or m.group("min") or m.group("per"))) or re.fullmatch(r"(?:1[89]|20)\d\d", n_text):
+            continue
+        # "96/100 dollars" spells the cents of an amount; "estos dos elegirán" counts people, not a target
+        if re.search(r"\d/\s*$", text[: m.start("n")]) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
             continue
         if _LEGAL_REF.search(text[: m.start("n")]) or re.match(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", text[m.end("n") :], re.I):
             continue
@@ -313,6 +363,11 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         period = _ADJ.get(fold(m.group("adj")).replace("-", "")) or _ADJ.get(fold(m.group("adj")))
         hits.append(Hit(m.start(), m.end(), "frequency", 1, unit=m.group("noun"), period=period))
         break
+    for h in hits:
+        if h.alone:
+            start, end = _with_action(text, h.start, h.end)
+            if all(o is h or end <= o.start or start >= o.end for o in hits):
+                h.start, h.end = start, end
     return sorted(hits, key=lambda h: h.start)
 
 

@@ -35,7 +35,7 @@ def cli() -> None:
     Examples:
       convenio ingest archive/ more.zip --db convenio.db
       convenio extract agreement.pdf --out out/
-      convenio eval corpus/sample/gold
+      convenio eval corpus/sample-gold
       convenio serve --db convenio.db
     """
 
@@ -164,7 +164,7 @@ def eval_(gold_dir: Path, as_json: bool, model_dir: Path | None) -> None:
     \b
     Examples:
       convenio eval ../shared/corpus/real
-      convenio eval corpus/sample/gold --json > report.json
+      convenio eval corpus/sample-gold --json > report.json
     """
     from pipeline.evaluate import evaluate_dir, format_report
 

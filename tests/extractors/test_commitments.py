@@ -91,6 +91,26 @@ ENGLISH = [
     ("This Memorandum of Understanding is not legally binding.", False, None),
     ("The program will benefit thousands of families in the region.", False, None),
     ("Any costs that may arise shall be borne by the host city.", True, "binding"),
+    # permissions and clauses about the agreement that start with the modal
+    ("Each of the Executive Authorities shall be entitled to delegate its duties to other bodies.", False, None),
+    ("However, either Contracting Party shall then have the right to denounce the Agreement at any time.", False, None),
+    ("If it has not been denounced six months before its termination, it shall be tacitly renewed.", False, None),
+    ("Any amendment of this Agreement shall follow the same procedure as its entry into force.", False, None),
+    ("Any such termination shall have no effect on contracts made under the present Agreement.", False, None),
+    ("Implementation of this Agreement shall be subject to the availability of appropriated funds.", False, None),
+    ("The meetings shall be presided over by a representative of the host country.", False, None),
+    ("The Bangladesh party shall appoint the Ministry of Local Government as the Executive Authority.", False, None),
+    ("Any dispute which cannot be settled by consultations shall be referred to the respective Governments.", False, None),
+    ("The two cities are committed to human rights and the principles of international law.", False, None),
+    ("in general to take all measures which will facilitate cooperation between the parties.", False, None),
+    # undertakings without "to", directed officers, hedges
+    ("As its contribution to the project the Netherlands Party undertakes:", True, "binding"),
+    ("The officers and staff of the City are directed and authorized to perform any and all acts necessary.", True, "binding"),
+    ("The mixed committee shall in principle meet every two years.", True, "soft"),
+    ("They shall facilitate, within their possibilities, the implementation of such contracts.", True, "soft"),
+    ("The Contracting Parties shall in particular encourage initiatives in the field of trade.", True, "soft"),
+    ("To achieve these goals, insofar as the means of each institution allow, UTSA and UA de C will:", True, "soft"),
+    ("Each Party shall appoint a coordinator within thirty days.", True, "binding"),
 ]
 
 
@@ -121,6 +141,17 @@ def test_preamble_is_not_read_as_commitments(ctx: Context):
     doc = extract(ctx, text)
     assert [c.text for c in doc.commitments] == ["Las Partes realizarán un foro binacional de movilidad cada año."]
     assert doc.commitments[0].clause == "Artículo 1"
+
+
+def test_a_resolution_formula_can_carry_the_operative_clause(ctx: Context):
+    text = (
+        "RESOLUTION NO. 12\n\nWHEREAS, the two cities share a river;\n\n"
+        "NOW THEREFORE, BE IT RESOLVED by the City Council that the City of Moab does hereby agree to "
+        "the twinning relationship with the City of Rossland and to promote exchanges between citizens.\n\n"
+        "PASSED AND APPROVED this 6th day of November, 1991."
+    )
+    doc = extract(ctx, text, lang="en", parties=[])
+    assert [c.text[:27] for c in doc.commitments] == ["NOW THEREFORE, BE IT RESOLV"]
 
 
 def test_mexican_declarations_section_is_skipped(ctx: Context):

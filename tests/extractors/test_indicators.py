@@ -190,6 +190,18 @@ def test_real_corpus_floor_with_gold_commitments() -> None:
         ("Laredo will award two (2) scholarships annually to students.", "en", "two (2) scholarships annually", "quantity", 2, "P1Y", None),
         ("Las Partes concluirán el diagnóstico a más tardar en 2022.", "es", "a más tardar en 2022", "deadline", None, None, "2022"),
         ("The Parties shall finish the study by the end of 2021.", "en", "by the end of 2021", "deadline", None, None, "2021"),
+        # a one-word frequency is read with the action it times
+        ("El Plan se evaluará y ajustará anualmente.", "es", "ajustará anualmente", "frequency", 1, "P1Y", None),
+        ("Anualmente se realizará una reunión de evaluación.", "es", "Anualmente se realizará una reunión", "frequency", 1, "P1Y", None),
+        ("The team-leader shall submit a quarterly Report to both parties.", "en", "a quarterly Report", "frequency", 1, "P3M", None),
+        ("Official delegations will visit each city in alternate years.", "en", "in alternate years", "frequency", 1, "P2Y", None),
+        # ceilings and currencies written the European way
+        ("The contribution of the Netherlands party shall not exceed 2.700.000,- guilders.", "en",
+         "shall not exceed 2.700.000,- guilders", "cap", 2700000, None, "NLG"),
+        ("La aportación no excederá de 3 millones de pesos.", "es", "no excederá de 3 millones de pesos", "cap", 3000000, None, None),
+        ("The Netherlands shall contribute f 500,000 (five hundred thousand guilders) to the Fund.", "en",
+         "f 500,000 (five hundred thousand guilders)", "money", 500000, None, "NLG"),
+        ("a grant of six hundred sixteen and 96/100 United States dollars (US $ 616.96) to the Fund", "en", "US $ 616.96", "money", 616.96, None, "USD"),
     ],
 )
 def test_more_forms(text: str, lang: str, span: str, kind: str, value: float | None, period: str | None, extra: str | None) -> None:
