@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from extractors import fastre
 from extractors.dates import DURATION, MONTHS, duration_iso, find_dates
 from extractors.numbers import NUMBER_WORDS, fold, is_ambiguous_word, parse_number
 from extractors.spans import evidence, load_rules, locate
@@ -57,7 +58,7 @@ _ADJ = {
     "weekly": "P1W", "bimestral": "P2M", "bimestrales": "P2M", "bienal": "P2Y", "bienales": "P2Y", "biennial": "P2Y",
 }
 
-FREQ_COUNT = re.compile(
+FREQ_COUNT = fastre.compile(
     rf"(?:{_AT_LEAST}\s+|{_AT_MOST}\s+)?(?P<n>{_NUM}|once|twice|thrice)\s+(?:(?:vez|veces|times?)\s+)?"
     rf"(?:{_PER}\s+(?P<per>{_PERIOD_WORD})\b|(?:cada|every)\s+(?P<k>{_NUM})\s+(?P<kunit>a[ñn]os|meses|semanas|years|months|weeks)\b|"
     r"(?P<adv>annually|yearly|anualmente|monthly|mensualmente|quarterly|trimestralmente|semestralmente)\b)",
@@ -65,27 +66,27 @@ FREQ_COUNT = re.compile(
 )
 _ADV_PERIOD = {"annually": "P1Y", "yearly": "P1Y", "anualmente": "P1Y", "monthly": "P1M", "mensualmente": "P1M",
                "quarterly": "P3M", "trimestralmente": "P3M", "semestralmente": "P6M"}
-FREQ_EVERY = re.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
-FREQ_ADVERB = re.compile(
+FREQ_EVERY = fastre.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
+FREQ_ADVERB = fastre.compile(
     rf"(?:{_AT_LEAST}\s+)?(?P<adv>anualmente|annually|yearly|every\s+year|each\s+year|cada\s+a[ñn]o|semestralmente|semi-?annually|"
     r"biannually|trimestralmente|quarterly|mensualmente|monthly|every\s+month|cada\s+mes|semanalmente|weekly|bimestralmente|"
     r"bienalmente|biennially|bi-?monthly|bi-?weekly|in\s+alternate\s+years|every\s+(?:other|second)\s+year|en\s+a[ñn]os\s+alternos|"
     r"a[ñn]o\s+por\s+medio)\b",
     re.I,
 )
-FREQ_ADJ_ES = re.compile(
+FREQ_ADJ_ES = fastre.compile(
     rf"\b(?P<noun>{_W})\s+(?P<adj>anual(?:es)?|semestral(?:es)?|trimestral(?:es)?|mensual(?:es)?|bimestral(?:es)?|semanal(?:es)?|bienal(?:es)?)\b"
     rf"(?:\s+de\s+(?P<of>{_W}))?",
     re.I,
 )
-FREQ_ADJ_EN = re.compile(
+FREQ_ADJ_EN = fastre.compile(
     rf"\b(?:an?\s+|one\s+)?(?P<adj>annual|yearly|semi-?annual|biannual|quarterly|monthly|weekly|biennial)\s+(?P<noun>{_W})",
     re.I,
 )
 _REL_LEAD = rf"(?:dentro\s+de(?:\s+(?:los|las))?|en\s+un\s+(?:plazo|t[eé]rmino|per[ií]odo)\s+(?:m[aá]ximo\s+|no\s+mayor\s+)?de|" \
     rf"a\s+m[aá]s\s+tardar\s+(?:en|a\s+los|dentro\s+de)|no\s+despu[eé]s\s+de|no\s+m[aá]s\s+tarde\s+de|antes\s+de|en\s+los|" \
     rf"within(?:\s+the)?|no\s+later\s+than|not\s+later\s+than|in\s+no\s+more\s+than|{_AT_LEAST}|{_AT_MOST}|con)"
-DEADLINE_REL = re.compile(
+DEADLINE_REL = fastre.compile(
     rf"(?:(?P<lead>{_REL_LEAD})\s+|(?<![\w,.]))(?P<n>{_NUM}|one|un|una)\s+(?P<unit>(?:d[ií]as?|semanas?|mes(?:es)?|a[ñn]os?|business\s+days?|calendar\s+days?|"
     r"working\s+days?|days?|weeks?|months?|years?|horas?|hours?)(?:\s+(?:h[aá]biles|naturales|calendario))?)\b"
     r"(?P<tail>\s+(?:siguientes|contad[oa]s|a\s+partir|despu[eé]s|following|after|from|of|prior|before|in\s+advance|de\s+anticipaci[oó]n|"
@@ -93,13 +94,13 @@ DEADLINE_REL = re.compile(
     re.I,
 )
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-DEADLINE_ABS = re.compile(
+DEADLINE_ABS = fastre.compile(
     rf"(?P<lead>a\s+m[aá]s\s+tardar\s+(?:el\s+)?|antes\s+del?\s+|hasta\s+el\s+|no\s+later\s+than\s+|not\s+later\s+than\s+|"
     rf"on\s+or\s+before\s+|by\s+(?:the\s+)?|before\s+)(?P<date>(?:\d{{1,2}}|{_WORDS})\s+(?:de\s+|of\s+)?(?:{_MONTH_RE})\b|(?:{_MONTH_RE})\s+\d{{1,2}}\b|"
     r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})",
     re.I,
 )
-DEADLINE_YEAR = re.compile(
+DEADLINE_YEAR = fastre.compile(
     r"(?:a\s+m[aá]s\s+tardar\s+(?:en\s+|a\s+finales\s+de\s+|al\s+final\s+de\s+)?|antes\s+de(?:\s+finales\s+de|l\s+final\s+de|l)?\s+|"
     r"(?:by|before|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?)(?:(?:el\s+)?a[ñn]o\s+|(?:fiscal\s+)?year\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.I,
@@ -110,12 +111,12 @@ _SCALE = r"(?:mil\s+millones|millones|mill[oó]n|millions?|billions?|thousand|mi
 _CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|guilders|florines|yen|yenes|USD|MXN|EUR)"
 _CUR_QUAL = r"(?:\s+(?:estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
     r"de\s+Estados\s+Unidos|US|M\.\s?N\.|moneda\s+nacional))?"
-MONEY = re.compile(
+MONEY = fastre.compile(
     rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
     rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
     re.I,
 )
-PERCENT = re.compile(
+PERCENT = fastre.compile(
     rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s*(?:%|por\s+ciento|percent|per\s+cent)"
     rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD}))?",
     re.I,
@@ -125,18 +126,18 @@ _PER_ADJ_PERIOD = {"anual": "P1Y", "anuales": "P1Y", "annually": "P1Y", "yearly"
                    "monthly": "P1M", "semestral": "P6M", "semestrales": "P6M", "trimestral": "P3M", "trimestrales": "P3M",
                    "quarterly": "P3M", "semanal": "P1W", "semanales": "P1W", "weekly": "P1W", "anualmente": "P1Y",
                    "mensualmente": "P1M"}
-_MONEY_PER = re.compile(
+_MONEY_PER = fastre.compile(
     rf"\s*(?:(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|(?P<adj>anual(?:es)?|anualmente|mensual(?:es)?|mensualmente|annually|yearly|monthly|"
     r"semestral(?:es)?|trimestral(?:es)?|quarterly)\b)",
     re.I,
 )
-QUANTITY = re.compile(
+QUANTITY = fastre.compile(
     rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s+"
     rf"(?P<unit>{_W}(?:\s+(?!(?:per|al|por|a|an|each|every|cada|de|del|of|for|to|in|en|y|and|que|con|with|{_PER_ADJ})\b){_W})?)"
     rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|\s+(?P<peradv>{_PER_ADJ})\b)?",
     re.I,
 )
-_DELIVER = re.compile(
+_DELIVER = fastre.compile(
     r"\b(?:otorg|entreg|realiz|organiz|capacit|financi|constru|envi|recib|benefici|apoy|aport|destin|ofrec|impart|becar|plant|"
     r"instal|contrat|form|atend|public|edit|celebr|llev|habilit|rehabilit|equip|don|asign|crear|crea|establec|abr|"
     r"provid|provide|grant|award|train|host|send|receiv|hold|organi[sz]|deliver|build|fund|plant|install|hire|publish|"
@@ -145,8 +146,8 @@ _DELIVER = re.compile(
     r"produc|elabor|dise[ñn]|design|prepar|publish|imprim|print|train|hospedar|acoger|recruit|reclut|distribut|distribu)\w*",
     re.I,
 )
-_PURPOSE = re.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
-_LEGAL_REF = re.compile(r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)\s*$", re.I)
+_PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
+_LEGAL_REF = fastre.compile(r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)\s*$", re.I)
 _FUNCTION_WORDS = {"de", "del", "para", "en", "a", "al", "of", "for", "to", "in", "que", "y", "and", "per", "por", "cada", "each", "every",
                    "con", "with", "que", "the", "la", "el", "los", "las", "on", "by", "sobre", "from", "as", "or", "o"}
 _ARTICLES = {"el", "la", "los", "las", "un", "una", "the", "a", "an", "este", "esta", "this", "dicho", "dicha", "said"}
@@ -171,7 +172,7 @@ class Hit:
     alone: bool = False  # a one-word frequency ("anualmente"), widened to its action at the end
 
 
-_VERB_FORM = re.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
+_VERB_FORM = fastre.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
 
 
 def unit_words_first(m: re.Match[str]) -> str:

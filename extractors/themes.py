@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from typing import Optional
 
+from extractors import fastre
 from extractors.commitments import fold
 from pipeline.context import REPO_ROOT, Context
 from pipeline.model import Commitment, Document
@@ -39,7 +40,7 @@ def load_lexicon() -> Lexicon:
             continue
         if theme not in THEMES:
             raise ValueError(f"unknown theme {theme!r} in {LEXICON_PATH.name}")
-        out[theme] = re.compile(r"\b(?:" + "|".join(re.escape(fold(w)) for w in words) + ")")
+        out[theme] = fastre.compile(r"\b(?:" + "|".join(re.escape(fold(w)) for w in words) + ")")
     return out
 
 
