@@ -337,13 +337,18 @@ def _page_chars(raw: pdfium_c.FPDF_TEXTPAGE, n: int) -> str:
 
 def _char_boxes(raw: pdfium_c.FPDF_TEXTPAGE, indices: list[int]) -> np.ndarray:
     """(left, right, bottom, top) of each character index, PDFium's order."""
-    get_box = pdfium_c.FPDFText_GetCharBox
-    # The raw call with reused out-parameters: get_charbox allocates four ctypes
-    # doubles per character.
+    # One call per character, so its overhead counts: the same C function through a
+    # pointer without argument types (no per-call conversion checks), with the page
+    # handle and the four out-parameters made once.
+    function = pdfium_c.FPDFText_GetCharBox
+    get_box = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    get_box.restype = ctypes.c_int
+    page = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
     c_left, c_right, c_bottom, c_top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    p_left, p_right, p_bottom, p_top = ctypes.byref(c_left), ctypes.byref(c_right), ctypes.byref(c_bottom), ctypes.byref(c_top)
     lefts, rights, bottoms, tops = [], [], [], []
     for i in indices:
-        if not get_box(raw, i, c_left, c_right, c_bottom, c_top):
+        if not get_box(page, i, p_left, p_right, p_bottom, p_top):
             raise pdfium.PdfiumError("Failed to get charbox.")
         lefts.append(c_left.value)
         rights.append(c_right.value)
