@@ -23,23 +23,30 @@ does not model) is left as ``re`` compiles it.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 try:  # the parser and compiler behind ``re`` (CPython 3.11 and later)
     import _sre
     from re import _compiler, _parser
     from re._casefix import _EXTRA_CASES
     from re._constants import (
+        ANY,
         ASSERT,
         ASSERT_NOT,
         AT,
         ATOMIC_GROUP,
         BRANCH,
         CATEGORY,
+        CATEGORY_DIGIT,
+        CATEGORY_SPACE,
+        CATEGORY_WORD,
         GROUPREF,
         GROUPREF_EXISTS,
         IN,
+        INFO,
         LITERAL,
         MAX_REPEAT,
         MIN_REPEAT,
@@ -49,46 +56,235 @@ try:  # the parser and compiler behind ``re`` (CPython 3.11 and later)
         SRE_FLAG_IGNORECASE,
         SRE_FLAG_LOCALE,
         SRE_FLAG_UNICODE,
+        SRE_INFO_CHARSET,
         SUBPATTERN,
     )
 except ImportError:  # pragma: no cover - other Python implementations: plain ``re``
     _parser = None
 
 MAX_RANGE = 64  # character ranges larger than this are not expanded
-MIN_ALTERNATIVES = 3  # two alternatives fail about as fast one after the other
+MIN_ALTERNATIVES = 2
 MIN_GROUPS_FOR_LOOKAHEAD = 3  # fewer gatherings test their first characters one by one as fast
 MAX_DEPTH = 1  # first characters only: rearranging deeper costs compile time for little
 LOOKAHEAD = 1  # direction of a lookahead assertion in a parsed pattern
 
-# What a class category accepts, as re tests it in a str pattern.
+# What a class category accepts, as re tests it in a str pattern. A character and its
+# lower case fall in the same categories (a test checks it over all of Unicode), so
+# these tests read the same with and without IGNORECASE.
 _CATEGORY_TESTS = {
     "CATEGORY_DIGIT": str.isdecimal,
     "CATEGORY_SPACE": str.isspace,
     "CATEGORY_WORD": lambda c: c.isalnum() or c == "_",
 }
 
+_CATEGORIES = {"CATEGORY_DIGIT": CATEGORY_DIGIT, "CATEGORY_SPACE": CATEGORY_SPACE, "CATEGORY_WORD": CATEGORY_WORD} if _parser else {}
+
 Item = tuple[Any, Any]  # (opcode, argument) of a parsed pattern
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """``re.compile(pattern, flags)``, with its alternations rearranged to fail fast."""
+def compile(pattern: str, flags: int = 0) -> Union[re.Pattern[str], "Prefiltered"]:
+    """``re.compile(pattern, flags)``, with its alternations rearranged to fail fast, and
+    behind a quick test when every match needs some rare run of characters."""
     if _parser is None or not isinstance(pattern, str):
         return re.compile(pattern, flags)
     try:
-        parsed = _parser.parse(pattern, flags)
-        all_flags = parsed.state.flags | flags
-        rearranged = _parser.SubPattern(parsed.state, _sequence(parsed.data, all_flags))
-        if _fast_start(parsed, all_flags) and not _fast_start(rearranged, all_flags):
-            return re.compile(pattern, flags)  # re scans for the first character itself: keep that
-        code = _compiler._code(rearranged, flags)
-        indexgroup: list[Optional[str]] = [None] * parsed.state.groups
-        for name, index in parsed.state.groupdict.items():
-            indexgroup[index] = name
-        return _sre.compile(
-            pattern, all_flags, code, parsed.state.groups - 1, parsed.state.groupdict, tuple(indexgroup)
-        )
+        return _rearranged(pattern, flags)
     except Exception:  # noqa: BLE001 - anything unexpected: the pattern as re compiles it
         return re.compile(pattern, flags)
+
+
+def _rearranged(pattern: str, flags: int) -> Union[re.Pattern[str], "Prefiltered"]:
+    """What ``compile`` returns, raising where ``compile`` falls back to ``re``."""
+    parsed = _parser.parse(pattern, flags)
+    all_flags = parsed.state.flags | flags
+    items = _sequence(parsed.data, all_flags)
+    first = _first(parsed.data, all_flags)
+    if first is not None and items and items[0][0] not in (LITERAL, IN, ASSERT):
+        # Where no match can start, fail before entering the first group or repeat.
+        items = [_lookahead(first[0], parsed.state), *items]
+    rearranged = _parser.SubPattern(parsed.state, items)
+    if _fast_start(parsed, all_flags) and not _fast_start(rearranged, all_flags):
+        return re.compile(pattern, flags)  # re scans for the first character itself: keep that
+    code = _compiler._code(rearranged, flags)
+    if first is not None:
+        code = _skip_to_first(code, first[1], all_flags)
+    indexgroup: list[Optional[str]] = [None] * parsed.state.groups
+    for name, index in parsed.state.groupdict.items():
+        indexgroup[index] = name
+    compiled = _sre.compile(
+        pattern, all_flags, code, parsed.state.groups - 1, parsed.state.groupdict, tuple(indexgroup)
+    )
+    needs = _needs(parsed.data, parsed.state, all_flags, past_start=True)
+    if needs is None or needs[0] < MIN_NEED_SCORE or len(needs[1]) > MAX_NEED_ALTERNATIVES:
+        return compiled
+    alternatives = [_parser.SubPattern(parsed.state, list(run)) for run in needs[1]]
+    quick = _parser.SubPattern(parsed.state, _branch(alternatives, all_flags) if len(alternatives) > 1 else alternatives[0].data)
+    return Prefiltered(compiled, _sre.compile(None, all_flags, _compiler._code(quick, flags), 0, {}, ()))
+
+
+class Prefiltered:
+    """A compiled pattern behind a quick test for the characters every match holds.
+
+    Any match of the pattern contains one of a few fixed runs of characters (a word of
+    a list, "%", "$"); a text that holds none of them holds no match and is not
+    scanned. Behaves as the ``re.Pattern`` it wraps.
+    """
+
+    __slots__ = ("_pattern", "_needs", "pattern", "flags", "groups", "groupindex")
+
+    def __init__(self, pattern: re.Pattern[str], needs: re.Pattern[str]) -> None:
+        self._pattern, self._needs = pattern, needs
+        self.pattern, self.flags, self.groups, self.groupindex = pattern.pattern, pattern.flags, pattern.groups, pattern.groupindex
+
+    def _hopeless(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> bool:
+        return self._needs.search(string, pos, endpos) is None
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Optional[re.Match[str]]:
+        return None if self._hopeless(string, pos, endpos) else self._pattern.search(string, pos, endpos)
+
+    def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Optional[re.Match[str]]:
+        return None if self._hopeless(string, pos, endpos) else self._pattern.match(string, pos, endpos)
+
+    def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Optional[re.Match[str]]:
+        return None if self._hopeless(string, pos, endpos) else self._pattern.fullmatch(string, pos, endpos)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        return iter(()) if self._hopeless(string, pos, endpos) else self._pattern.finditer(string, pos, endpos)
+
+    def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return [] if self._hopeless(string, pos, endpos) else self._pattern.findall(string, pos, endpos)
+
+    def sub(self, repl: Any, string: str, count: int = 0) -> str:
+        return string if self._hopeless(string) else self._pattern.sub(repl, string, count)
+
+    def subn(self, repl: Any, string: str, count: int = 0) -> tuple[str, int]:
+        return (string, 0) if self._hopeless(string) else self._pattern.subn(repl, string, count)
+
+    def split(self, string: str, maxsplit: int = 0) -> list[Any]:
+        return [string] if self._hopeless(string) else self._pattern.split(string, maxsplit)
+
+    def __repr__(self) -> str:
+        return repr(self._pattern)
+
+
+# --- the characters every match holds ----------------------------------------------------
+
+Need = tuple[float, list[list[Item]]]  # (how rare, alternatives: runs of one-character tests)
+
+MIN_NEED_SCORE = 2.0  # rarer than about two letters, or the quick test costs more than it saves
+MAX_NEED_ALTERNATIVES = 500
+_COMMON_PUNCTUATION = set(".,;:-()'\"/")
+
+
+def _char_weight(code: int) -> float:
+    """How selective a required character is: symbols are rare, spaces everywhere."""
+    c = chr(code)
+    if c.isalpha():
+        return 1.0
+    if c.isdigit():
+        return 0.5
+    if c.isspace():
+        return 0.1
+    return 0.3 if c in _COMMON_PUNCTUATION else 3.0
+
+
+def _item_weight(op: Any, av: Any) -> float:
+    if op is LITERAL:
+        return _char_weight(av)
+    if op is IN and len(av) <= 3 and all(o is LITERAL for o, _ in av):
+        return min(_char_weight(code) for _, code in av)
+    return 0.1 if op is IN else 0.0
+
+
+def _needs(seq: Any, state: Any, flags: int, past_start: bool = False) -> Optional[Need]:
+    """The runs of characters one of which every match of ``seq`` contains, and how rare
+    they are; None when nothing is certain. ``past_start`` leaves out what a match starts
+    with: the scan of the pattern itself already fails fast where that cannot start."""
+    best: Optional[Need] = None
+    starting = past_start  # still in the optional items before, and the first item that must match
+
+    def consider(candidate: Optional[Need]) -> None:
+        nonlocal best
+        if candidate is not None and not starting and (best is None or candidate[0] > best[0]):
+            best = candidate
+
+    run: list[Item] = []
+    for op, av in seq:
+        if op in (AT, ASSERT, ASSERT_NOT):  # zero-width: the characters around it stay adjacent
+            continue
+        if op in (LITERAL, IN, ANY):
+            run.append((op, av))
+            continue
+        if run:
+            consider((sum(_item_weight(o, a) for o, a in run), [run]))
+            starting, run = False, []
+        consider(_needs_item(op, av, state, flags))
+        if starting and _parser.SubPattern(state, [(op, av)]).getwidth()[0] > 0:
+            starting = False
+    if run:
+        consider((sum(_item_weight(o, a) for o, a in run), [run]))
+    return best
+
+
+def _needs_item(op: Any, av: Any, state: Any, flags: int) -> Optional[Need]:
+    if op is SUBPATTERN:
+        _group, add, remove, sub = av
+        return None if add or remove else _needs(sub.data, state, flags)
+    if op is BRANCH:
+        score, runs = float("inf"), []
+        for alternative in av[1]:
+            found = _needs(alternative.data, state, flags)
+            if found is None:
+                return None
+            score = min(score, found[0])
+            runs += found[1]
+        return score, runs
+    if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _needs(av[2].data, state, flags)
+    if op is ATOMIC_GROUP:
+        return _needs(av.data, state, flags)
+    return None
+
+
+def _skip_to_first(code: list[int], start: _Start, flags: int) -> list[int]:
+    """``code`` whose search skips, in re's own loop, the positions where no match can
+    start: re works out such a set of first characters itself only for case-sensitive
+    patterns that open with a character test.
+
+    The compiled code opens with an information block (minimum and maximum width, and
+    a literal prefix or a first-character set when re found one); a block without
+    either is replaced by one with the set of characters that can start a match, with
+    every case form spelled out.
+    """
+    info, skip, mask, low, high = code[:5]
+    if info != INFO or mask or not low:  # re's own prefix or set, or a match may be empty
+        return code
+    if flags & SRE_FLAG_IGNORECASE:
+        if any(lower > 0xFFFF for lower in start.codes):
+            return code
+        codes = sorted(c for lower in start.codes for c in _CASED_FORMS.get(lower, (lower,)))
+    else:
+        codes = sorted(start.codes)
+    items = [(LITERAL, c) for c in codes] + [(CATEGORY, _CATEGORIES[name]) for name in sorted(start.categories)]
+    charset, _cased = _compiler._optimize_charset(items)
+    block = [INFO, 0, SRE_INFO_CHARSET, low, high]
+    _compiler._compile_charset(charset, flags, block)
+    block[1] = len(block) - 1
+    return block + code[1 + skip :]
+
+
+def _cased_forms_of_bmp() -> dict[int, tuple[int, ...]]:
+    """Every character code of the Basic Multilingual Plane by the lower-case code re
+    compares it as, where the two differ (the lower-case code first). No character
+    outside the plane lower-cases into it (a test checks it over all of Unicode)."""
+    forms: dict[int, list[int]] = {}
+    for code, lower in enumerate(map(_sre.unicode_tolower, range(0x10000))):
+        if lower != code:
+            forms.setdefault(lower, [lower]).append(code)
+    return {lower: tuple(codes) for lower, codes in forms.items()}
+
+
+_CASED_FORMS = _cased_forms_of_bmp() if _parser else {}
 
 
 def _fast_start(parsed: Any, flags: int) -> bool:
@@ -237,6 +433,8 @@ def _branch(alternatives: list[Any], flags: int, depth: int = 0) -> list[Item]:
     plain: list[Item] = [(BRANCH, (None, alternatives))]
     if len(alternatives) < MIN_ALTERNATIVES:
         return plain
+    if len(alternatives) == 2 and all(alt.data and alt.data[0][0] in (LITERAL, IN) for alt in alternatives):
+        return plain  # two one-character tests fail as fast as a lookahead
     firsts = [_first(alt.data, flags) for alt in alternatives]
     if any(f is None for f in firsts):
         return plain

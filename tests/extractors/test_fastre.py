@@ -56,8 +56,11 @@ def test_rearranged_patterns_match_like_re(source: str, flags: int) -> None:
         assert signature(fast, text) == signature(plain, text), text
 
 
+COMPILED = (re.Pattern, fastre.Prefiltered)
+
+
 def _extractor_patterns() -> list[re.Pattern[str]]:
-    found = [v for m in (indicators, dates, commitments) for v in vars(m).values() if isinstance(v, re.Pattern)]
+    found = [v for m in (indicators, dates, commitments) for v in vars(m).values() if isinstance(v, COMPILED)]
     found += dates._DATE_PATTERNS
     ctx = Context()
     for lang in commitments.LANGS:
@@ -65,12 +68,20 @@ def _extractor_patterns() -> list[re.Pattern[str]]:
         for key in rules.raw:
             value = getattr(rules, key, None) if key in type(rules).__dict__ else None
             if isinstance(value, list):
-                found += [p for p in value if isinstance(p, re.Pattern)]
-            elif isinstance(value, re.Pattern):
+                found += [p for p in value if isinstance(p, COMPILED)]
+            elif isinstance(value, COMPILED):
                 found.append(value)
         found += [p for ps in rules.exclusions.values() for p in ps]
     found += list(themes.load_lexicon().values())
     return found
+
+
+def test_extractor_patterns_are_rearranged_without_falling_back() -> None:
+    patterns = _extractor_patterns()
+    assert len(patterns) > 100
+    assert any(isinstance(p, fastre.Prefiltered) for p in patterns)
+    for pattern in patterns:
+        fastre._rearranged(pattern.pattern, pattern.flags)  # raises where compile() would fall back
 
 
 def test_extractor_patterns_match_like_re_on_agreements() -> None:
@@ -116,3 +127,25 @@ def test_rule_lists_answer_as_before() -> None:
             expected = next((m for p in patterns if (m := p.search(text))), None)
             got = rules.any(patterns, text)
             assert (got and (got.re, got.span())) == (expected and (expected.re, expected.span()))
+
+
+def test_the_unicode_facts_the_first_character_sets_rely_on() -> None:
+    import _sre
+
+    lower = list(map(_sre.unicode_tolower, range(0x110000)))
+    # No character outside the Basic Multilingual Plane lower-cases into it, nor the reverse.
+    assert all((code > 0xFFFF) == (low > 0xFFFF) for code, low in enumerate(lower))
+    # A character and its lower case fall in the same class categories.
+    for code, low in enumerate(lower):
+        if code != low and not 0xD800 <= code <= 0xDFFF:
+            for test in fastre._CATEGORY_TESTS.values():
+                assert test(chr(code)) == test(chr(low)), hex(code)
+
+
+def test_searches_skip_to_first_characters_with_every_case_form() -> None:
+    pattern = fastre.compile(r"(?:kilo|iso|ss)\w*", re.I)
+    assert pattern.search("xx KILO") and pattern.search("\u212aILO") and pattern.search("\u0130SO")
+    assert pattern.search("ſs") and pattern.search("İso") and not pattern.search("xyz")
+    plain = re.compile(pattern.pattern, re.I)
+    for text in ("\u212ailo İso ſs", "KILO", "ıso", "abc"):
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
