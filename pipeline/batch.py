@@ -51,6 +51,7 @@ class Outcome:
     error: Optional[FileError] = None  # set when no document could be built at all
     traceback: Optional[str] = None  # --fail-fast: the failure as it happened
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process itself (OCR subprocesses not included)
 
 
 def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False,
@@ -60,7 +61,7 @@ def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False
     # Imported here so that discovery and skip-only runs never pay for the NLP stack.
     from pipeline.process import new_document, process_document
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         if data is None:
             data = item.read()
@@ -83,7 +84,7 @@ def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False
         doc.errors.append(FileError(item.path, "store", type(exc).__name__, str(exc) or repr(exc)))
         doc.parties, doc.signatories, doc.commitments, doc.indicators, doc.dates = [], [], [], [], []
         rows = store.document_rows(doc, version)
-    return Outcome(item, rows=rows, seconds=time.perf_counter() - started)
+    return Outcome(item, rows=rows, seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - cpu_started)
 
 
 def hash_item(item: Item) -> str:
@@ -466,6 +467,7 @@ class Counts:
     errors: int = 0
     failed_other: int = 0  # failures that are not processed documents (refused, unreadable, copies)
     work_seconds: float = 0.0  # time workers spent on the documents written (excludes start-up)
+    work_cpu_seconds: float = 0.0  # their CPU time: the same less waiting for a core on a busy machine
 
     @property
     def done(self) -> int:
@@ -663,6 +665,7 @@ def run_batch(
             return
         written.add(rows.id)
         counts.work_seconds += outcome.seconds
+        counts.work_cpu_seconds += outcome.cpu_seconds
         known_docs[rows.id] = (version, rows.document["status"])
         counts.processed += 1
         counts.duplicates += len(copies)

@@ -60,6 +60,8 @@ def test_ingest_then_rerun_skips_everything(tmp_path: Path) -> None:
     first = run_batch([tmp_path / "in"], db_path, workers=2, quiet=True)
     assert (first.counts.files, first.counts.processed, first.counts.skipped, first.counts.failed) == (4, 4, 0, 0)
     assert first.exit_code == 0 and first.counts.pages == 4
+    # Workers report their CPU time beside their time: never more, unless they use threads.
+    assert 0 < first.counts.work_cpu_seconds and 0 < first.counts.work_seconds
     before = table_counts(db_path)
     db = sqlite_utils.Database(db_path)
     stamps = {r["id"]: r["processed_at"] for r in db.table("documents").rows}
