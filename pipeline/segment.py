@@ -318,7 +318,12 @@ def _sentences(
     if marks is not None and _one_sentence(text, start, end, marks):
         # One sentence over every token: the whole span, less surrounding whitespace.
         return [strip_span(text, start, end)] if text[start:end].strip() else []
-    doc = nlp(text[start:end])
+    chunk = text[start:end]
+    if "\n" in chunk:
+        # spaCy's tokenizer caches nothing of a text after a line break (a special case):
+        # tokenizing it once with spaces fills the cache, with the same tokens.
+        nlp.tokenizer(chunk.replace("\n", " "))
+    doc = nlp(chunk)
     spans: list[list[int]] = []
     for sent in doc.sents:
         s, e = start + sent.start_char, start + sent.end_char
