@@ -352,6 +352,12 @@ def _charset(items: list[Item], flags: int) -> Optional[_Start]:
 def _first(seq: Any, flags: int) -> Optional[tuple[list[Item], _Start]]:
     """The class items a match of ``seq`` can start with, and what they accept; None when
     unknown or when ``seq`` can match without consuming a character."""
+    found = _first_or_empty(seq, flags)
+    return None if found is None or found[2] else (found[0], found[1])
+
+
+def _first_or_empty(seq: Any, flags: int) -> Optional[tuple[list[Item], _Start, bool]]:
+    """(class items, what they accept, whether ``seq`` can match empty); None when unknown."""
     items: list[Item] = []
     start = _Start()
     for op, av in seq:
@@ -360,42 +366,43 @@ def _first(seq: Any, flags: int) -> Optional[tuple[list[Item], _Start]]:
         found = _first_item(op, av, flags)
         if found is None:
             return None
-        (more, accepted), can_be_empty = found
+        more, accepted, can_be_empty = found
         items += more
         start |= accepted
         if not can_be_empty:
-            return items, start
-    return None
+            return items, start, False
+    return items, start, True
 
 
-def _first_item(op: Any, av: Any, flags: int) -> Optional[tuple[tuple[list[Item], _Start], bool]]:
-    """((class items, what they accept), whether the item can match empty)."""
+def _first_item(op: Any, av: Any, flags: int) -> Optional[tuple[list[Item], _Start, bool]]:
+    """(class items, what they accept, whether the item can match empty) of one parsed item."""
     if op is LITERAL:
         start = _literal(av, flags)
-        return None if start is None else (([(LITERAL, av)], start), False)
+        return None if start is None else ([(LITERAL, av)], start, False)
     if op is IN:
         start = _charset(av, flags)
-        return None if start is None else ((list(av), start), False)
+        return None if start is None else (list(av), start, False)
     if op is SUBPATTERN:
         _group, add, remove, sub = av
         if add or remove:  # scoped flags: a lookahead outside the group would read them otherwise
             return None
-        found = _first(sub.data, flags)
-        return None if found is None else (found, False)
+        return _first_or_empty(sub.data, flags)
     if op is BRANCH:
         items: list[Item] = []
         start = _Start()
+        can_be_empty = False
         for alternative in av[1]:
-            found = _first(alternative.data, flags)
+            found = _first_or_empty(alternative.data, flags)
             if found is None:
                 return None
             items += found[0]
             start |= found[1]
-        return (items, start), False
+            can_be_empty = can_be_empty or found[2]
+        return items, start, can_be_empty
     if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
         low, _high, sub = av
-        found = _first(sub.data, flags)
-        return None if found is None else (found, low == 0)
+        found = _first_or_empty(sub.data, flags)
+        return None if found is None else (found[0], found[1], found[2] or low == 0)
     return None
 
 
