@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
 from statistics import median
@@ -165,10 +166,12 @@ def _disjoint(a: Row, b: Row) -> bool:
 
 def _rows(words: list[Word]) -> list[Row]:
     """Visual lines: the source's lines (PDFium or tesseract), merged when they share a baseline band."""
-    by_line: dict[int, Row] = {}
+    by_line: dict[int, list[Word]] = defaultdict(list)
     for w in words:
-        by_line.setdefault(w.line, Row()).add(w)
-    candidates = sorted(by_line.values(), key=lambda r: (r.top + r.bottom) / 2)
+        by_line[w.line].append(w)
+    # As Row.add would build them word by word: the first of equal values is kept either way.
+    lines = [Row(ws, min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)) for ws in by_line.values()]
+    candidates = sorted(lines, key=lambda r: (r.top + r.bottom) / 2)
     rows: list[Row] = []
     for row in candidates:
         target = None

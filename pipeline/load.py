@@ -463,12 +463,14 @@ def layer_problem(text: str) -> str | None:
         return f"broken text encoding ({broken} of {total} characters unmapped)"
     if total >= 40 and letters / total < 0.45:
         return "glyph soup (too few letters in the text layer)"
-    tokens = [t.lower().strip(".,;:()[]«»\"'") for t in _TOKEN.findall(text)]
-    wordish = [t for t in tokens if _WORDISH.fullmatch(t)]
-    if len(wordish) >= 25:
-        common = sum(1 for t in wordish if t in _FUNCTION_WORDS)
-        if common / len(wordish) < 0.02:
-            return "glyph soup (no common words in the text layer)"
+    wordish = common = 0
+    for token, n in Counter(_TOKEN.findall(text)).items():  # per distinct token, as with characters
+        t = token.lower().strip(".,;:()[]«»\"'")
+        if _WORDISH.fullmatch(t):
+            wordish += n
+            common += n if t in _FUNCTION_WORDS else 0
+    if wordish >= 25 and common / wordish < 0.02:
+        return "glyph soup (no common words in the text layer)"
     return None
 
 
