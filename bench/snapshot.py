@@ -30,22 +30,24 @@ from typing import Any, Optional
 DOC_SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    out: list[Path] = []
+def _files(paths: list[Path]) -> list[tuple[str, Path]]:
+    """(key, path) of every input: a file in a given folder is keyed ``folder/name``, so
+    that snapshots made from two checkouts compare file by file."""
+    out: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
-            out.extend(p for p in sorted(path.iterdir()) if p.suffix.lower() in DOC_SUFFIXES)
+            out.extend((f"{path.name}/{p.name}", p) for p in sorted(path.iterdir()) if p.suffix.lower() in DOC_SUFFIXES)
         else:
-            out.append(path)
+            out.append((path.name, path))
     return out
 
 
-def snapshot_document(path: Path, ctx: Any) -> dict[str, Any]:
+def snapshot_document(key: str, path: Path, ctx: Any) -> dict[str, Any]:
     from pipeline import store
     from pipeline.model import to_dict
-    from pipeline.process import process_path
+    from pipeline.process import new_document, process_document
 
-    doc = process_path(path, ctx)
+    doc = process_document(new_document(key, path.read_bytes()), ctx)
     model = to_dict(doc)
     model.pop("timings", None)
     rows = asdict(store.document_rows(doc, "snapshot", processed_at="snapshot"))
@@ -57,9 +59,9 @@ def save(out: Path, paths: list[Path], ocr_cache: Optional[Path]) -> int:
 
     ctx = Context(Options(cache_dir=ocr_cache))
     result: dict[str, Any] = {}
-    for path in _files(paths):
-        print(f"  {path}", file=sys.stderr, flush=True)
-        result[str(path)] = snapshot_document(path, ctx)
+    for key, path in _files(paths):
+        print(f"  {key}", file=sys.stderr, flush=True)
+        result[key] = snapshot_document(key, path, ctx)
     out.write_text(json.dumps(result, ensure_ascii=False, sort_keys=True, indent=0), encoding="utf-8")
     print(f"{len(result)} documents -> {out}", file=sys.stderr)
     return 0
@@ -151,7 +153,7 @@ def inputs(out: Path, texts: list[Path]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for d in range(3):
         (out / f"bench-{d}.pdf").write_bytes(text_pdf_bytes([page_text(d, p) for p in range(5)]))
-    sources = [p for p in _files(texts) if p.suffix == ".txt"]
+    sources = [p for _, p in _files(texts) if p.suffix == ".txt"]
     bodies = {p.stem: p.read_text(encoding="utf-8") for p in sources}
     for stem, body in bodies.items():
         (out / f"text-{stem}.pdf").write_bytes(text_pdf_bytes(body.split("\f")))
