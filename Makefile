@@ -10,14 +10,16 @@ SAMPLE := corpus/sample
 SAMPLE_GOLD := corpus/sample-gold
 HOST   ?= 127.0.0.1
 PORT   ?= 8001
-APT_PACKAGES := tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng poppler-utils chromium fonts-dejavu-core
+APT_PACKAGES := tesseract-ocr tesseract-ocr-spa tesseract-ocr-eng tesseract-ocr-osd libtesseract-dev libleptonica-dev \
+                pkg-config g++ poppler-utils chromium fonts-dejavu-core
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system-deps run test bench bench-ocr bench-batch train sample eval clean
 
 setup: system-deps $(VENV)/.installed
 
-# Debian packages: tesseract with Spanish and English data, poppler, and Chromium for the browser tests.
+# Debian packages: tesseract with Spanish and English data (and its headers, which tesserocr builds
+# against), poppler, and Chromium for the browser tests.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -26,11 +28,13 @@ system-deps:
 	fi
 
 # torch is pinned to the CPU build first so that transformers does not pull a CUDA build.
+# tesserocr is built from source against the system libtesseract, so that OCR in the workers
+# runs the very Tesseract (and reads the same tessdata) as the tesseract command.
 $(VENV)/.installed: pyproject.toml
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-binary tesserocr -e '.[test]'
 	@touch $@
 
 sample: setup
@@ -56,6 +60,7 @@ train: setup
 
 eval: setup sample
 	$(BIN)/convenio eval ../shared/corpus/real
+	$(BIN)/convenio eval corpus/dev
 	$(BIN)/convenio eval corpus/heldout
 	$(BIN)/convenio eval $(SAMPLE_GOLD)
 

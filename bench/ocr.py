@@ -238,16 +238,16 @@ def build_input(job: Job) -> tuple[bytes, list[str]]:
 _WORKER_CTX: dict[str, Context] = {}
 
 
-def _context(cache_dir: Optional[str]) -> Context:
+def _context(cache_dir: Optional[str], ocr_timeout: float = Options.ocr_timeout) -> Context:
     # One Context per worker process, as the batch does.
-    key = cache_dir or ""
+    key = f"{cache_dir or ''}|{ocr_timeout}"
     if key not in _WORKER_CTX:
-        _WORKER_CTX[key] = Context(Options(cache_dir=Path(cache_dir) if cache_dir else None))
+        _WORKER_CTX[key] = Context(Options(cache_dir=Path(cache_dir) if cache_dir else None, ocr_timeout=ocr_timeout))
     return _WORKER_CTX[key]
 
 
-def run_job(job: Job, cache_dir: Optional[str], with_f1: bool) -> Result:
-    ctx = _context(cache_dir)
+def run_job(job: Job, cache_dir: Optional[str], with_f1: bool, ocr_timeout: float = Options.ocr_timeout) -> Result:
+    ctx = _context(cache_dir, ocr_timeout)
     data, expected = build_input(job)
     doc = new_document(f"{job.name}.{job.condition}", data)
     started = time.perf_counter()
@@ -403,6 +403,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--no-f1", action="store_true", help="skip commitment extraction")
     parser.add_argument("--cache-dir", default=None, help="OCR cache (off by default so timings are real)")
+    parser.add_argument("--ocr-timeout", type=float, default=600.0,
+                        help="seconds per OCR read (default 600: this measures text quality, and a loaded shared "
+                             "machine stretches the slowest page, a speckled near-blank one, past the batch's 180)")
     parser.add_argument("--json", dest="json_out", default=None, help="write the table as JSON here")
     args = parser.parse_args(argv)
     if not REAL.is_dir():
@@ -416,7 +419,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     es, en = _select(args.subset)
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        futures = [pool.submit(run_job, job, args.cache_dir, not args.no_f1) for job in jobs]
+        futures = [pool.submit(run_job, job, args.cache_dir, not args.no_f1, args.ocr_timeout) for job in jobs]
         text_futures = []
         if not args.no_f1:
             for path in es + en:

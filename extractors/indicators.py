@@ -109,11 +109,16 @@ DEADLINE_YEAR = fastre.compile(
 _CURRENCY_SIGN = r"(?:US\s?\$|U\.S\.\s?\$|(?:USD|MXN|EUR|COP|CAD|GBP|NLG|JPY)\s?\$?|M\.N\.|\$|€|£|¥|(?:Dfl|Hfl|Fl)\.?|\bf(?=\s?\d{1,3}(?:[.,]\d{3})+))"
 _SCALE = r"(?:mil\s+millones|millones|mill[oó]n|millions?|billions?|thousand|mil|MDP|mdp)"
 _CUR_WORD = r"(?:d[oó]lares|dollars|pesos|euros|libras|pounds|guilders|florines|yen|yenes|USD|MXN|EUR)"
-_CUR_QUAL = r"(?:\s+(?:estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
+_CUR_QUAL = r"(?:\s+(?P<QUAL>estadounidenses|americanos|mexicanos|colombianos|canadienses|de\s+los\s+Estados\s+Unidos(?:\s+de\s+Am[eé]rica)?|" \
     r"de\s+Estados\s+Unidos|US|M\.\s?N\.|moneda\s+nacional))?"
+_CUR_QUAL_1, _CUR_QUAL_2 = _CUR_QUAL.replace("QUAL", "qual"), _CUR_QUAL.replace("QUAL", "qual2")
+# "pesos mexicanos", "dólares estadounidenses": the qualifier names the currency
+_QUAL_CURRENCY = {"mexicanos": "MXN", "m.n.": "MXN", "m. n.": "MXN", "colombianos": "COP", "canadienses": "CAD", "estadounidenses": "USD",
+                  "americanos": "USD", "us": "USD", "de los estados unidos": "USD", "de los estados unidos de america": "USD",
+                  "de estados unidos": "USD"}
 MONEY = fastre.compile(
-    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
-    rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL}",
+    rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL_1})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
+    rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL_2}",
     re.I,
 )
 PERCENT = fastre.compile(
@@ -157,6 +162,25 @@ _CURRENCY = {"us$": "USD", "u.s.$": "USD", "usd": "USD", "mxn": "MXN", "m.n.": "
              "fl": "NLG", "jpy": "JPY", "yen": "JPY", "yenes": "JPY", "¥": "JPY"}
 _SCALES = {"mil millones": 1e9, "millones": 1e6, "millon": 1e6, "million": 1e6, "millions": 1e6, "billion": 1e9,
            "billions": 1e9, "thousand": 1e3, "mil": 1e3, "mdp": 1e6}
+
+
+# "a programme of activities for a period of at least two years at a time": how long what is
+# delivered must cover (a term or notice period is never read here: only commitments are)
+SPAN_OF = re.compile(
+    rf"(?:(?:for|over|covering)\s+(?:a|the|each)\s+(?:period|term)\s+of|por\s+(?:un|el)\s+(?:per[ií]odo|plazo|t[eé]rmino)\s+(?:m[ií]nimo\s+)?de)\s+"
+    rf"(?:(?:at\s+least|al\s+menos|por\s+lo\s+menos|no\s+less\s+than)\s+)?(?P<n>{_NUM})\s+(?P<unit>years?|months?|a[ñn]os|meses)\b"
+    r"(?:\s+(?:at\s+a\s+time|each|cada\s+uno|cada\s+vez))?",
+    re.I,
+)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
+             "5th": 5, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5, "sexto": 6}
+# "at the end of the third project-year", "al término del segundo año": a deadline counted in years of the project
+ORDINAL_DEADLINE = re.compile(
+    r"(?:(?:at|by|before)\s+the\s+end\s+of\s+the|(?:al|antes\s+del)\s+(?:final|t[eé]rmino|finalizar|cierre)\s+del)\s+"
+    r"(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|primer|primero|segundo|tercer|tercero|cuarto|quinto|sexto)\s+"
+    r"(?:(?:project|programme|program|fiscal)[- ])?(?P<unit>year|month|a[ñn]o|mes|semestre|semester)\b(?:\s+(?:of\s+the\s+project|del\s+proyecto|de\s+(?:ejecuci[oó]n|vigencia)))?",
+    re.I,
+)
 
 
 @dataclass
@@ -250,7 +274,8 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             sign = sign[:-1]  # "USD $10,000"
         word = fold(m.group("word") or m.group("word2") or "")
         code = fold(m.group("code") or "")
-        currency = _CURRENCY.get(code) or _CURRENCY.get(sign) or _CURRENCY.get(word)
+        qual = re.sub(r"\s+", " ", fold(m.group("qual") or m.group("qual2") or ""))
+        currency = _CURRENCY.get(code) or _QUAL_CURRENCY.get(qual) or _CURRENCY.get(sign) or _CURRENCY.get(word)
         if currency is None and (sign == "$" or word == "pesos"):
             currency = "USD" if lang == "en" and word != "pesos" else currency_hint
         # "USD 50,000 annually", "50 mil pesos anuales": the amount is per period
@@ -339,7 +364,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         if len(unit_words) > 1 and fold(unit_words[1]) in _FUNCTION_WORDS | {"que", "se", "shall", "will", "deberan", "seran"}:
             unit_words = unit_words[:1]
         value = _num(n_text, lang)
-        if value is None:
+        if not value:
             continue
         if not bounded and not _DELIVER.search(text[max(0, m.start() - 70) : m.start()]):
             continue  # "los 3 niveles de gobierno" describes; a target is something to deliver
@@ -349,6 +374,15 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         # "two scholarships annually": the quantity carries the frequency word read on its own above
         hits[:] = [h for h in hits if not (h.kind == "frequency" and start <= h.start and h.end <= end)]
         hits.append(Hit(start, end, "cap" if m.group("cap") else "quantity", value, unit=" ".join(unit_words), period=period))
+    for m in SPAN_OF.finditer(text):
+        value = _num(m.group("n"), lang)
+        if value and free(m.start(), m.end()):
+            hits.append(Hit(m.start(), m.end(), "quantity", value, unit=fold(m.group("unit")), period=None))
+    for m in ORDINAL_DEADLINE.finditer(text):
+        if free(m.start(), m.end()):
+            n = _ORDINALS.get(fold(m.group("ord")).rstrip("."))
+            if n:
+                hits.append(Hit(m.start(), m.end(), "deadline", n, unit=fold(m.group("unit")), deadline=None))
     explicit_freq = any(h.kind == "frequency" for h in hits)
     for m in list(FREQ_ADJ_ES.finditer(text)) + list(FREQ_ADJ_EN.finditer(text)):
         noun = fold(m.group("noun"))

@@ -22,7 +22,7 @@ _KINDS = [
     ("interinstitutional", r"interinstitucional|inter-?institutional"),
     ("cooperation", r"cooperaci[oó]n|colaboraci[oó]n|cooperation|collaboration|interlocal|coordinaci[oó]n"),
     ("treaty", r"\btratado\b|\btreaty\b|\bconvenci[oó]n\b|\bconvention\b|\bprotocolo\b|\bprotocol\b"),
-    ("other", r"proclamation|proclama|\\bordinance\\b|ordenanza|\\bcode\\b|c[oó]digo|reglamento|§"),
+    ("other", r"proclamation|proclama|\bordinance\b|ordenanza|\bcode\b|c[oó]digo|reglamento|§"),
 ]
 _GOV_AGREEMENT = re.compile(r"\b(?:acuerdo|convenio|agreement)\b[^\n]{0,80}\b(?:gobierno|government|rep[uú]blica|republic)\b", re.I)
 

@@ -127,6 +127,14 @@ def place_country(text: str, types: tuple[str, ...] = ("country", "adj", "region
     return None
 
 
+def place_only(text: str) -> bool:
+    """"United States of America", "State of Utah", "Bosnia and Herzegovina": nothing but a place."""
+    bare = re.sub(r"(?i)^\s*(?:the\s+|el\s+|la\s+)?(?:state|estado|province|provincia|commonwealth)\s+(?:of|de|del)\s+", "", text)
+    # a city alone is more often the party itself ("Ensenada will organize ...")
+    pattern, _ = _place_regex(("region", "country"))
+    return bool(pattern.fullmatch(fold(bare).strip()))
+
+
 def is_region(text: str) -> bool:
     return fold(text.strip(" .,")) in _gazetteer()[1]
 
@@ -155,7 +163,8 @@ def _read_name(text: str, pos: int, stop_words: frozenset[str] = frozenset()) ->
     rules = load_rules("parties.json")
     connectors = set(rules["connectors"])
     stop_caps = set(rules["stop_caps"])
-    caps = _is_caps(text[pos : pos + 60])
+    # judged on the name's own line: the line under it may be a signatory's name in lower case
+    caps = _is_caps(text[pos : pos + 60].split("\n")[0])
     end = prev_end = pos
     for m in re.finditer(r"[^\s,;:()\"“”]+", text[pos:]):
         s = pos + m.start()
@@ -165,9 +174,13 @@ def _read_name(text: str, pos: int, stop_words: frozenset[str] = frozenset()) ->
         if end > pos and (re.search(r"[,;:()\"“”]", gap) or ("\n" in gap and not caps and not _open_name(text[pos:end])
                                                                 and not _wrapped_line(text, prev_end)) or gap.count("\n") > 1):
             break
+        # an all-caps name never runs into a next line written in lower case (the signatory's name under it)
+        if end > pos and caps and "\n" in gap and any(c.islower() for c in m.group(0)):
+            break
         prev_end = pos + m.end()
         tok = m.group(0)
-        possessive = re.search(r"['’]s$", tok)
+        # "People's Republic", "Lao People's Democratic Republic": part of a state's name, not a possessive
+        possessive = re.search(r"['’]s$", tok) and not re.match(r"(?i)people['’]s$", tok)
         bare = re.sub(r"['’]s$", "", tok).rstrip(".")
         low = bare.lower()
         if bare in stop_words or bare.title() in stop_words:
@@ -210,6 +223,12 @@ def _covers(tail: str) -> bool:
     return bool(pattern.fullmatch(fold(tail).strip()))
 
 
+# ", State of Chihuahua", ", Saitama Prefecture", ", Provincia de Buenos Aires": a region that says it is one
+_NAMED_REGION = re.compile(
+    r",\s*(?:(?i:State|Province|Prefecture|Department|Estado|Provincia|Prefectura|Departamento)\s+(?i:of|de|del)\s+"
+    r"[A-ZÁÉÍÓÚÑ][\w.]*(?:\s+[A-ZÁÉÍÓÚÑ][\w.]*){0,2}|[A-ZÁÉÍÓÚÑ][\w.]*(?:\s+[A-ZÁÉÍÓÚÑ][\w.]*){0,2}\s+(?i:Prefecture|Province|County))(?![\w])"
+)
+
 _NEW_PARTY = re.compile(
     r"\s+(?:(?:el|la|los|las|the|EL|LA|THE)\s|(?:H\.|Gobierno|Government|City|Ciudad|Municipio|Municipality|Estado|State|Universidad|"
     r"University|Secretar[ií]a|Ministry|Departamento|Department|Rep[uú]blica|Republic|Reino|Kingdom|Ayuntamiento|County|Town)\b)"
@@ -219,7 +238,9 @@ _NEW_PARTY = re.compile(
 def _joins_name(text: str, after: int) -> bool:
     """"y"/"and" continue a name only into another capitalised word that does not open a new party."""
     nxt = re.match(r"\s+(\S+)", text[after:])
-    return bool(nxt) and nxt.group(1)[:1].isupper() and not _NEW_PARTY.match(text[after:])
+    # "... and Saitama City": a name with its head after it opens a new party too
+    named_city = re.match(r"\s+(?:[A-Z][\w'-]*\s+){1,3}(?:City|Town)\b(?!\s+(?:of|Council|Hall)\b)", text[after:])
+    return bool(nxt) and nxt.group(1)[:1].isupper() and not _NEW_PARTY.match(text[after:]) and not named_city
 
 
 def _wrapped_line(text: str, line_end: int) -> bool:
@@ -295,6 +316,8 @@ def _mentions_in(doc: Document, page_no: int, start: int, end: int, zone: str) -
             tail = re.match(r",\s*([A-ZÁÉÍÓÚÑ][\w.]*(?:\s+[A-ZÁÉÍÓÚÑ][\w.]*){0,3})", text[name_end:end])
             if tail and is_region(tail.group(1)) and head["level"] in ("municipal", "state"):
                 name_end += tail.end()
+            elif head["level"] == "municipal" and (named := _NAMED_REGION.match(text, name_end, end)):
+                name_end = named.end()
             if head.get("agency") and re.search(r"\b(?:su|sus|its|his|her|their|por\s+su)\s+$", text[max(0, m.start() - 12) : m.start()], re.I):
                 continue  # "representada por su Secretaria de Economía": a person's title, not a party
             alias = _ALIAS.match(text[name_end:end])
@@ -320,11 +343,11 @@ def _mentions_in(doc: Document, page_no: int, start: int, end: int, zone: str) -
 
 _PREFIX_STOP = frozenset(
     "the a an and between with of by for to from whereas la el los las y entre con por para del de que this these its their "
-    "memorandum agreement convenio acuerdo".split()
+    "memorandum agreement convenio acuerdo sister host twin partner friendship capital said each both other".split()
 )
 
 
-def _place_prefix(text: str, head_start: int, floor: int) -> int:
+def _place_prefix(text: str, head_start: int, floor: int, joins: bool = True) -> int:
     """"the Arizona Department of Health Services", "the Municipal Water and Sanitation Board of X": the capitalised
     words right before an English agency head are part of its name."""
     before = text[max(floor, head_start - 60) : head_start]
@@ -335,6 +358,8 @@ def _place_prefix(text: str, head_start: int, floor: int) -> int:
         if before[w.end() : expect_end].strip() or w.group(0).lower() in _PREFIX_STOP and w.group(0) != "and":
             break
         if w.group(0) == "and":
+            if not joins:
+                break
             expect_end = w.start()
             continue
         start = head_start - len(before) + w.start()
@@ -356,10 +381,17 @@ def _recital_at(text: str, offset: int) -> bool:
 def _prefixed(doc: Document, page_no: int, m: re.Match[str], head: dict, zone: str, floor: int, end: int) -> Optional[Mention]:
     """"the Sonoran Desert University", "Texas A&M University at Laredo": the name runs before the head word."""
     text = doc.pages[page_no - 1].text
-    start = _place_prefix(text, m.start(), floor)
+    # a city's own name never runs over "and" ("USA and Saitama City")
+    start = _place_prefix(text, m.start(), floor, joins=head["kind"] != "municipality")
     if start == m.start() or _is_caps(text[start : m.end()]) and not _is_caps(text[m.end() : m.end() + 40]):
         return None
     name_end = m.end()
+    if head["kind"] == "municipality":
+        # "Saitama City, Saitama Prefecture"
+        named = _NAMED_REGION.match(text, name_end, end)
+        return Mention(name=text[start : named.end() if named else name_end], page=page_no, start=start,
+                       end=named.end() if named else name_end, kind=head["kind"], level=head["level"], zone=zone,
+                       context=text[name_end : min(end, name_end + 140)])
     tail = re.match(r"\s+(?:of|at|in)\s+", text[name_end:end])
     if tail:
         more = _read_name(text[:end], name_end + tail.end(), _PLACE_STOPS)
@@ -445,6 +477,12 @@ def _core(m: Mention) -> tuple[str, ...]:
     return tuple(t for t in re.findall(r"\w+", fold(m.name)) if t not in generic and len(t) > 1)
 
 
+def _core_head(m: Mention) -> tuple[str, ...]:
+    """The distinctive words before the first comma: the place itself, without its region."""
+    generic = set(load_rules("parties.json")["generic"])
+    return tuple(t for t in re.findall(r"\w+", fold(m.name.split(",")[0])) if t not in generic and len(t) > 1)
+
+
 def _keys(m: Mention) -> frozenset[str]:
     return frozenset(_core(m))
 
@@ -480,6 +518,9 @@ def _same_party(a: Mention, b: Mention) -> bool:
     if not ca or not cb:
         return False
     if ca == cb or _canon_match(a, b):
+        return True
+    # "City of Pittsburgh, Pennsylvania" / "City of Pittsburgh, Allegheny County": one city, two qualifiers
+    if a.level == b.level == "municipal" and _core_head(a) and _core_head(a) == _core_head(b):
         return True
     short, long_ = (ca, cb) if len(ca) < len(cb) else (cb, ca)
     return long_[: len(short)] == short and all(t in _place_words() for t in long_[len(short) :])
@@ -739,6 +780,31 @@ def country_counts(text: str) -> dict[str, int]:
     return counts
 
 
+_CITY_HEAD = re.compile(
+    r"^(?:(?:the|el|la)\s+)?(?:(?:H\.\s*|Honorable\s+)?Ayuntamiento(?:\s+Constitucional)?\s+del?|Municipio\s+(?:Libre\s+)?de|"
+    r"Municipalidad\s+de|Ciudad\s+de|Alcald[ií]a\s+(?:Mayor\s+)?de|(?:City|Town|Village|Borough|Municipality|County)\s+of)\s+|"
+    r"\s+(?:City|Town)$",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def _world_cities() -> dict[str, str]:
+    return load_rules("cities.json")
+
+
+def world_city_country(name: str, counts: dict[str, int]) -> Optional[str]:
+    """The country of a city the hand-kept gazetteer does not know ("City of Naga" → PH), from the
+    GeoNames list: a country the text names wins among namesakes, else the most populous city's."""
+    place = _CITY_HEAD.sub("", name.split(",")[0].strip()).strip()
+    countries = _world_cities().get(fold(place)) if place else None
+    if not countries:
+        return None
+    codes = countries.split()
+    named = [c for c in codes if c in counts]
+    return named[0] if named else codes[0]
+
+
 def dominant_country(text: str) -> Optional[str]:
     """The country the text's places point to, when one clearly dominates (an interinstitutional agreement
     between two Mexican agencies names Mexican places only)."""
@@ -777,11 +843,12 @@ def run(doc: Document, ctx: Context) -> None:
         fallback = dominant_country(text)
         counts = country_counts(text)
         for m in mentions:
-            m.country = m.country or country_by_language(m.name, counts) or fallback
+            city = world_city_country(m.name, counts) if m.kind == "municipality" else None
+            m.country = m.country or city or country_by_language(m.name, counts) or fallback
     low = ctx.options.low_conf if ctx else 60.0
     doc.parties = [
         Party(
-            name=_as_written(doc, m.name.strip(" ,.")),
+            name=re.sub(r"\s+", " ", _as_written(doc, m.name.strip(" ,."))),
             country=m.country,
             level=m.level,
             kind=m.kind,

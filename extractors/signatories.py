@@ -32,7 +32,15 @@ _TITLE_WORDS = re.compile(
 )
 _ILLEGIBLE = re.compile(r"ilegible|illegible|firma\s+ilegible|\bsin\s+firma\b", re.I)
 _MARK = re.compile(r"^\s*(?:\((?:fdo|firmado|sd|signed|sgd|f)\.?\)|by\s*:|por\s*:|firma\s*:|signature\s*:|name\s*:|nombre\s*:)\s*", re.I)
-_BEHALF = re.compile(r"^\s*(?:Por|POR|For|FOR|On\s+behalf\s+of|ON\s+BEHALF\s+OF)\s+(?:el|la|los|las|the|EL|LA|THE)?\s*(?P<party>.+?)[,.:]?\s*$")
+# "Por el Gobierno de X", "FOR THE CITY OF Y": the party is a name, so it starts with a capital
+# ("Por lo anterior, las Partes convienen ..." is a sentence, not a signature line)
+_BEHALF = re.compile(r"^\s*(?:Por|POR|For|FOR|On\s+behalf\s+of|ON\s+BEHALF\s+OF)\s+(?:el|la|los|las|the|EL|LA|THE)?\s*(?P<party>[A-ZÁÉÍÓÚÑ\"“'].+?)[,.:]?\s*$")
+# Clause headings ("PRIMERA. OBJETO", "Seventh. Participation of Third Parties") look like names in capitals
+_HEADING_WORD = re.compile(
+    r"(?i)^(?:primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|sext[oa]|s[eé]ptim[oa]|octav[oa]|noven[oa]|d[eé]cim[oa]|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|objeto|object|purpose|cl[aá]usulas?|"
+    r"clauses?|declaraciones|antecedentes|considerandos|whereas|recitals|services|servicios|de|del|of|the|la|el)\b"
+)
 _SIGN_START = re.compile(
     r"^[ \t]*(?:Hech[oa]|Dad[oa]|Firmad[oa]|Suscrit[oa]|Signed|Done|In\s+witness|IN\s+WITNESS|En\s+fe\s+de\s+lo\s+cual|EN\s+FE|"
     r"PASSED\s+AND\s+APPROVED|ATTEST|Por\s+el|Por\s+la|For\s+the|\(Fdo|\(sd|\(Firmado)",
@@ -54,6 +62,8 @@ def _is_name(text: str) -> bool:
     if not text or len(text) > 60 or _TITLE_WORDS.search(text) or re.search(r"\d", text):
         return False
     if re.match(r"(?i)(?:to|attn|nr|art[ií]culo|article|anexo|annex|section|secci[oó]n)\b", text) or sum(len(w) > 1 for w in text.split()) < 2:
+        return False
+    if _HEADING_WORD.match(text) or re.search(r"(?i)\b(?:services|servicios|department|departamento|office|oficina)\b", text):
         return False
     if re.search(r"\b(?:City|Ciudad|Gobierno|Government|Rep[uú]blica|Republic|Municipio|Municipality|Municipalidad|Ayuntamiento|County|Town|Estado|State|Prefecture|Kingdom|Reino|Corporaci[oó]n|Universidad|University|Approved|Attest|Legal|Form|Witness|Testigo)\b", text, re.I):
         return False

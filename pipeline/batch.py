@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import resource
 import signal
 import sqlite3
 import threading
@@ -51,7 +52,13 @@ class Outcome:
     error: Optional[FileError] = None  # set when no document could be built at all
     traceback: Optional[str] = None  # --fail-fast: the failure as it happened
     seconds: float = 0.0
-    cpu_seconds: float = 0.0  # CPU time of the worker process itself (OCR subprocesses not included)
+    cpu_seconds: float = 0.0  # CPU time of the worker and its tesseract processes on this item
+
+
+def cpu_seconds() -> float:
+    """CPU time used so far by this process and its finished child processes (the tesseract CLI)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False,
@@ -61,7 +68,7 @@ def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False
     # Imported here so that discovery and skip-only runs never pay for the NLP stack.
     from pipeline.process import new_document, process_document
 
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     try:
         if data is None:
             data = item.read()
@@ -84,7 +91,7 @@ def process_item(item: Item, ctx: Context, version: str, fail_fast: bool = False
         doc.errors.append(FileError(item.path, "store", type(exc).__name__, str(exc) or repr(exc)))
         doc.parties, doc.signatories, doc.commitments, doc.indicators, doc.dates = [], [], [], [], []
         rows = store.document_rows(doc, version)
-    return Outcome(item, rows=rows, seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - cpu_started)
+    return Outcome(item, rows=rows, seconds=time.perf_counter() - started, cpu_seconds=cpu_seconds() - cpu_started)
 
 
 def hash_item(item: Item) -> str:
@@ -146,7 +153,13 @@ def _warm_up(ctx: Context) -> None:
     time limit measures the document and not the worker's start."""
     from pipeline.process import new_document, process_document
 
+    from pipeline import ocr
+
     process_document(new_document("warm-up.txt", _WARM_UP_TEXT), ctx)
+    try:
+        ocr.engine(ctx).warm_up(ctx.options.ocr_langs)  # tesseract's models, for the first scanned page
+    except RuntimeError:
+        pass  # models that cannot load: each scanned page reports it, text documents go on
 
 
 def _worker_main(conn: Connection, options: Options, version: str, fail_fast: bool) -> None:
@@ -467,7 +480,7 @@ class Counts:
     errors: int = 0
     failed_other: int = 0  # failures that are not processed documents (refused, unreadable, copies)
     work_seconds: float = 0.0  # time workers spent on the documents written (excludes start-up)
-    work_cpu_seconds: float = 0.0  # their CPU time: the same less waiting for a core on a busy machine
+    work_cpu_seconds: float = 0.0  # CPU time they spent on them (a shared machine's load inflates it less)
 
     @property
     def done(self) -> int:

@@ -57,12 +57,15 @@ def cli() -> None:
 @click.option("--ocr-timeout", type=float, default=None, help="Seconds allowed per OCR page (default 180).")
 @click.option("--ocr-langs", default=None, help="Tesseract languages when detection cannot decide (default spa+eng).")
 @click.option("--dpi", type=int, default=None, help="Render resolution for OCR (default 300).")
+@click.option("--ocr-engine", type=click.Choice(["auto", "api", "cli"]), default=None,
+              help="Tesseract in each worker (api, through tesserocr) or a tesseract process per call (cli); "
+                   "auto (default): api when tesserocr is installed.")
 @click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Local transformers model for commitment detection.")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Cache OCR results by page-image hash here.")
 def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None, executor: str, scheduler: str | None,
            ship_bytes: bool, force: bool, retry_failed: bool, fail_fast: bool, quiet: bool, shard: str | None, doc_timeout: float | None,
-           ocr_timeout: float | None, ocr_langs: str | None, dpi: int | None, model_dir: Path | None,
-           cache_dir: Path | None) -> None:
+           ocr_timeout: float | None, ocr_langs: str | None, dpi: int | None, ocr_engine: str | None,
+           model_dir: Path | None, cache_dir: Path | None) -> None:
     """Process agreement files, folders (recursively) and .zip archives into a SQLite database.
 
     Incremental: unchanged files are skipped without being read, a copy or a
@@ -99,7 +102,8 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None, executor
         shard_spec = parse_shard(shard)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from exc
-    options = _options(ocr_timeout=ocr_timeout, ocr_langs=ocr_langs, dpi=dpi, transformer_dir=model_dir, cache_dir=cache_dir)
+    options = _options(ocr_timeout=ocr_timeout, ocr_langs=ocr_langs, dpi=dpi, ocr_engine=ocr_engine,
+                       transformer_dir=model_dir, cache_dir=cache_dir)
     try:
         summary = run_batch(list(paths), db_path, options, workers, executor, scheduler=scheduler,  # type: ignore[arg-type]
                             force=force, retry_failed=retry_failed, fail_fast=fail_fast, quiet=quiet,
@@ -182,9 +186,11 @@ def serve(db_path: Path, host: str, port: int, flags_path: Path | None, mutable:
     """Explore a database in Datasette with convenio's metadata, canned queries and plugins.
 
     The database is served immutable (only ingest writes it); auditor flags go
-    to a separate writable file. Auditor accounts come from environment
-    variables CONVENIO_<USER>_PASSWORD_HASH (hash with `datasette hash-password`);
-    set CONVENIO_SECRET to keep logins valid across restarts.
+    to a separate writable file (default <db>-flags.db), which re-ingesting
+    never touches. Auditor accounts come from environment variables
+    CONVENIO_<USER>_PASSWORD_HASH (hash with `datasette hash-password`; the
+    hashes are never published); set CONVENIO_SECRET to keep logins valid
+    across restarts. Pages, canned queries and plugins: datasette/README.md.
 
     \b
     Examples:
@@ -199,15 +205,16 @@ def serve(db_path: Path, host: str, port: int, flags_path: Path | None, mutable:
 
 @cli.command()
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to write the trained components (default: models/).")
-@click.option("--real", "real_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Annotated real agreements (default: ../shared/corpus/real).")
+@click.option("--gold", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of annotated agreements to learn from; repeatable (default: ../shared/corpus/real and corpus/dev).")
 @click.option("--synthetic", type=int, default=None, help="How many generated agreements to add to the training data (default 120).")
-@click.option("--loo", is_flag=True, help="Print leave-one-document-out figures on the real agreements instead of training.")
-def train(models_dir: Path | None, real_dir: Path | None, synthetic: int | None, loo: bool) -> None:
+@click.option("--loo", is_flag=True, help="Print leave-one-document-out figures on the annotated agreements instead of training.")
+def train(models_dir: Path | None, gold_dirs: tuple[Path, ...], synthetic: int | None, loo: bool) -> None:
     """Train convenio's spaCy components from the project's annotated data into models/.
 
     The commitment sentence classifier learns from the real annotated agreements
-    and from agreements drawn by corpus/generate.py; its settings are in
-    models/commitment_textcat.cfg.
+    (the shared sample and corpus/dev; never corpus/heldout) and from agreements
+    drawn by corpus/generate.py; its settings are in models/commitment_textcat.cfg.
 
     \b
     Examples:
@@ -219,9 +226,9 @@ def train(models_dir: Path | None, real_dir: Path | None, synthetic: int | None,
 
     count = SYNTHETIC_DOCS if synthetic is None else synthetic
     if loo:
-        click.echo(json.dumps(leave_one_out(real_dir, synthetic=count), indent=1))
+        click.echo(json.dumps(leave_one_out(gold_dirs or None, synthetic=count), indent=1))
         return
-    train_all(models_dir=models_dir, real_dir=real_dir, synthetic=count)
+    train_all(models_dir=models_dir, gold_dirs=gold_dirs or None, synthetic=count)
 
 
 @cli.command()

@@ -20,6 +20,7 @@ class Options:
     ocr_langs: str = "spa+eng"  # fallback when detection cannot decide
     dpi: int = 300  # render resolution for OCR
     ocr_timeout: float = 180.0  # seconds per page
+    ocr_engine: str = "auto"  # "api" (tesserocr, in-process), "cli" (a tesseract process per call), "auto"
     low_conf: float = 60.0  # OCR word confidence below which facts are flagged
     cache_dir: Optional[Path] = None  # OCR cache by page-image hash; None disables
     models_dir: Path = DEFAULT_MODELS_DIR

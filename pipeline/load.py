@@ -530,12 +530,64 @@ def _check_render_size(page: pdfium.PdfPage, dpi: int, ctx: Context) -> None:
         raise TooLarge(f"page renders to {int(px)} pixels at {dpi} dpi (limit {ctx.options.max_image_pixels})")
 
 
-def render_page(page: pdfium.PdfPage, dpi: int, ctx: Context) -> Image.Image:
+def render_page(page: pdfium.PdfPage, dpi: int, ctx: Context, masks: bool = True) -> Image.Image:
+    """The page as a greyscale image at ``dpi``. ``masks``: the PDF may hold masked images."""
     _check_render_size(page, dpi, ctx)
-    bitmap = page.render(scale=dpi / 72.0, grayscale=True)
-    image = bitmap.to_pil().convert("L")
+    image = None if masks else scan_image(page, dpi)
+    if image is None:
+        image = page.render(scale=dpi / 72.0, grayscale=True).to_pil().convert("L")
     image.info["dpi"] = (dpi, dpi)
     return image
+
+
+def may_hold_masks(data: bytes) -> bool:
+    """Whether any image of this PDF can have a mask. Image dictionaries head stream objects,
+    which never sit in compressed object streams, so their keys are in the bytes as written."""
+    return b"/SMask" in data or b"/Mask" in data
+
+
+def scan_image(page: pdfium.PdfPage, dpi: int) -> Image.Image | None:
+    """The page's one greyscale scan, decoded as stored, when it already is the page at
+    ``dpi``; None otherwise.
+
+    A scanned page is one image filling the page. When its resolution is already
+    ``dpi`` (to within a pixel over the page), rendering only copies its pixels
+    through PDFium's image stretcher, about ten times the cost of decoding them (a
+    sixth of a second per 300-dpi page), and at best gives them back unchanged: at
+    worst a page size in points a hair off a whole number of pixels shifts some
+    rows by one. Any doubt (other content, annotations, rotation, colour,
+    transparency, another resolution) renders the page.
+    """
+    if page.get_rotation() or pdfium_c.FPDFPage_CountObjects(page) != 1 or pdfium_c.FPDFPage_GetAnnotCount(page):
+        return None
+    obj = next(page.get_objects(max_depth=0), None)
+    if obj is None or obj.type != pdfium_c.FPDF_PAGEOBJ_IMAGE or pdfium_c.FPDFPageObj_HasTransparency(obj):
+        return None
+    meta = obj.get_metadata()
+    if meta.colorspace != pdfium_c.FPDF_COLORSPACE_DEVICEGRAY or meta.bits_per_pixel not in (1, 8):
+        return None  # colour: PDFium's grey conversion is not Pillow's
+    matrix = obj.get_matrix()
+    if matrix.b or matrix.c or matrix.a <= 0 or matrix.d <= 0:
+        return None  # turned or mirrored
+    left, bottom, right, top = page.get_bbox()
+    x0, y0, x1, y1 = obj.get_bounds()
+    if max(abs(x0 - left), abs(y0 - bottom), abs(x1 - right), abs(y1 - top)) > 0.5:
+        return None  # not exactly the page
+    scale = dpi / 72.0
+    width, height = obj.get_px_size()
+    if abs(width - page.get_width() * scale) > 1 or abs(height - page.get_height() * scale) > 1:
+        return None  # another resolution: PDFium resamples it
+    try:
+        bitmap = obj.get_bitmap(render=False)
+    except pdfium.PdfiumError:
+        return None
+    if (bitmap.width, bitmap.height) != (width, height):
+        return None
+    try:
+        # A copy: to_pil() maps PDFium's buffer, which goes with the bitmap.
+        return bitmap.to_pil().convert("L")
+    except (KeyError, ValueError):
+        return None  # a pixel format Pillow has no mode for: let PDFium draw it
 
 
 class _PdfPages:
@@ -547,13 +599,14 @@ class _PdfPages:
     def __init__(self, pdf: pdfium.PdfDocument, data: bytes, ctx: Context) -> None:
         self.pdf: pdfium.PdfDocument | None = pdf
         self.data, self.ctx = data, ctx
+        self.masks = may_hold_masks(data)
 
     def render(self, index: int, dpi: int) -> Image.Image:
         if self.pdf is None:
             self.pdf = open_pdf(self.data)
         page = self.pdf[index]
         try:
-            return render_page(page, dpi, self.ctx)
+            return render_page(page, dpi, self.ctx, self.masks)
         finally:
             page.close()
 

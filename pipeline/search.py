@@ -4,7 +4,8 @@ SQLite's porter tokenizer only knows English, so convenio stores a second,
 stemmed copy of each searchable text (``text_stem``) and indexes both; a query
 is stemmed the same way, so "comprometen" finds "compromete".
 
-The store calls ``stem_text`` for every page and commitment and
+The store calls ``stem_text`` for every commitment, ``stem_runs`` for every
+page (each language block in its own language) and
 ``ensure_search`` once per database; Datasette calls ``stemmed_query`` (via the
 convenio plugin) to turn what a reader typed into an FTS5 expression that
 matches either the words as written or their stems.
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
 
 import snowballstemmer
 
@@ -70,14 +72,43 @@ class Stemmers:
 
 
 def stem_text(text: str, lang: str | None, stemmers: Optional[Stemmers] = None) -> str:
-    """Stem every word with the stemmer of ``lang`` (both stemmers when unknown)."""
+    """Stem every word with the stemmer of ``lang``.
+
+    When the language is unknown the text is stemmed twice, the Spanish stems
+    followed by the English ones: each run keeps the word order, so phrase
+    queries on the stems still find adjacent words.
+    """
     words = _WORD.findall(text.lower())
     names = [_STEMMERS[lang]] if lang in _STEMMERS else list(_STEMMERS.values())
     stemmer = stemmers or _stemmer
     stems: list[str] = []
     for name in names:
         stems.extend(stemmer(name).stemWords(words))
-    return fold(" ".join(dict.fromkeys(stems) if len(names) > 1 else stems))
+    return fold(" ".join(stems))
+
+
+def stem_runs(
+    text: str, runs: Iterable[tuple[int, int, str | None]], default_lang: str | None, stemmers: Optional[Stemmers] = None
+) -> str:
+    """Stem each ``(start, end, lang)`` run of ``text`` in its own language.
+
+    A bilingual page (two columns, alternating paragraphs) has one page
+    language but blocks in both: stemming English paragraphs as Spanish would
+    make "university" miss "universities". Text outside every run, and runs
+    of unknown language, take ``default_lang``.
+    """
+    pieces: list[str] = []
+    pos = 0
+    for start, end, lang in sorted(runs, key=lambda run: (run[0], run[1])):
+        start, end = max(start, pos), min(end, len(text))
+        if start > pos:
+            pieces.append(stem_text(text[pos:start], default_lang, stemmers))
+        if end > start:
+            pieces.append(stem_text(text[start:end], lang or default_lang, stemmers))
+        pos = max(pos, end)
+    if pos < len(text):
+        pieces.append(stem_text(text[pos:], default_lang, stemmers))
+    return " ".join(piece for piece in pieces if piece)
 
 
 def word_stems(word: str) -> list[str]:
@@ -173,3 +204,89 @@ def rebuild(db: Any) -> None:
     for table in SEARCHABLE:
         if db[table].exists():
             db[table].rebuild_fts()
+
+
+# --------------------------------------------------------------------------- highlighting
+
+
+@dataclass(frozen=True)
+class _Term:
+    literal: str  # accent-folded, lower-case
+    stems: frozenset[str]
+    prefix: bool
+
+
+def _terms(query: str) -> list[_Term]:
+    """The words of a reader's query as ``stemmed_query`` reads them (phrases word by word)."""
+    if query.count('"') % 2:
+        query += '"'
+    terms = []
+    for bit in _QUERY_BITS.split(query):
+        if not bit or bit == '""':
+            continue
+        quoted = bit.startswith('"')
+        prefix = not quoted and bit.endswith("*")
+        for word in _WORD.findall(bit.strip('"')):
+            terms.append(_Term(fold(word), frozenset(word_stems(word)), prefix))
+    return terms
+
+
+def _matches(word: str, terms: list[_Term]) -> bool:
+    folded = fold(word)
+    stems = set(word_stems(word))
+    for term in terms:
+        if folded == term.literal or stems & term.stems:
+            return True
+        if term.prefix and (folded.startswith(term.literal) or any(s.startswith(t) for s in stems for t in term.stems)):
+            return True
+    return False
+
+
+def found_words(text: str, query: str) -> list[str]:
+    """The words of ``text`` a query finds, as written, each once, in reading order.
+
+    A word is found when it is a query word (accents and case aside) or shares
+    its Spanish or English stem, as in the search itself.
+    """
+    terms = _terms(query)
+    found = [m.group() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)]
+    return list(dict.fromkeys(found))
+
+
+def excerpt(text: str, query: str, width: int) -> str:
+    """About ``width`` characters of ``text`` around the first word the query finds,
+    cut at spaces, with "… " marking the cuts."""
+    if len(text) <= width:
+        return text
+    terms = _terms(query)
+    first = next((m.start() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)), 0)
+    start = max(0, first - width // 3)
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + width)
+    if end < len(text) and text.rfind(" ", start, end) > start:
+        end = text.rfind(" ", start, end)
+    return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+
+
+def mark(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (piece, matched) segments, every occurrence of ``words`` (whole
+    words, case aside) matched."""
+    wanted = {w.casefold() for w in words}
+    segments: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _WORD.finditer(text):
+        if m.group().casefold() in wanted:
+            if m.start() > pos:
+                segments.append((text[pos:m.start()], False))
+            segments.append((m.group(), True))
+            pos = m.end()
+    if pos < len(text):
+        segments.append((text[pos:], False))
+    return segments
+
+
+def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
+    """``text`` (or, with ``width``, an excerpt of it) with the words the query finds marked."""
+    shown = excerpt(text, query, width) if width else text
+    return mark(shown, found_words(text, query))

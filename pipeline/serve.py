@@ -76,29 +76,92 @@ def checkpoint(db: Path) -> bool:
         conn.close()
 
 
-def auditors_from_env(environ: Mapping[str, str]) -> dict[str, str]:
-    """Auditor accounts from ``CONVENIO_<USER>_PASSWORD_HASH`` variables.
+def auditor_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """Auditor accounts: user name -> the ``CONVENIO_<USER>_PASSWORD_HASH`` variable holding its hash.
 
     ``CONVENIO_AUDITOR_PASSWORD_HASH`` defines user ``auditor``; hashes come
     from ``datasette hash-password`` (PBKDF2-SHA256). Passwords never live in a
-    file of the repository.
+    file of the repository. Empty variables define no account.
     """
     users: dict[str, str] = {}
     for key, value in environ.items():
         match = _PASSWORD_ENV.match(key)
         if match and value.strip():
-            users[match.group(1).lower()] = value.strip()
+            users[match.group(1).lower()] = key
     return users
 
 
+def auditors_from_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """Auditor accounts: user name -> password hash."""
+    return {user: environ[key].strip() for user, key in auditor_variables(environ).items()}
+
+
 def load_metadata(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The metadata file plus the auditor accounts taken from the environment."""
+    """The metadata file plus the auditor accounts taken from the environment.
+
+    The accounts refer to their variables (``{"$env": NAME}``) rather than
+    holding the hashes: Datasette publishes its metadata at ``/-/metadata``,
+    and a password hash must never be readable there.
+    """
     metadata = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8"))
-    auditors = auditors_from_env(environ)
-    auth: dict[str, Any] = {f"{user}_password_hash": pw_hash for user, pw_hash in auditors.items()}
+    auditors = auditor_variables(environ)
+    auth: dict[str, Any] = {f"{user}_password_hash": {"$env": key} for user, key in auditors.items()}
     auth["actors"] = {user: {"id": user, "role": "auditor"} for user in auditors}
     metadata.setdefault("plugins", {})["datasette-auth-passwords"] = auth
     return metadata
+
+
+def _table_columns(db: Path) -> dict[str, set[str]]:
+    """Columns of every table and view of ``db``, read without writing anything."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")]
+        return {name: {r[1] for r in conn.execute(f"pragma table_info([{name}])")} for name in names}
+    finally:
+        conn.close()
+
+
+def drop_missing_facets(metadata: dict[str, Any], columns: Mapping[str, set[str]]) -> list[str]:
+    """Remove configured facets whose column the served database lacks; returns them as "table.column".
+
+    A database built by an older convenio lacks the newest columns until the
+    next ``convenio ingest`` adds them, and Datasette fails a whole table page
+    over one facet on a missing column.
+    """
+    dropped: list[str] = []
+    tables = metadata.get("databases", {}).get(DB_NAME, {}).get("tables", {})
+    for table, config in tables.items():
+        kept = []
+        for facet in config.get("facets", []):
+            column = facet if isinstance(facet, str) else next(iter(facet.values()))
+            if table in columns and column not in columns[table]:
+                dropped.append(f"{table}.{column}")
+            else:
+                kept.append(facet)
+        if "facets" in config:
+            config["facets"] = kept
+    return dropped
+
+
+def _datasette_class() -> type:
+    """Datasette resolving ``{"$env": NAME}`` in plugin settings from the environment
+    ``make_datasette`` was given (tests pass their own) instead of ``os.environ``."""
+    from datasette.app import Datasette
+    from datasette.utils import resolve_env_secrets
+
+    class ConvenioDatasette(Datasette):  # type: ignore[misc]
+        def __init__(self, *args: Any, secrets_env: Mapping[str, str], **kwargs: Any) -> None:
+            self.secrets_env = dict(secrets_env)
+            super().__init__(*args, **kwargs)
+
+        def plugin_config(self, plugin_name: str, database: Optional[str] = None, table: Optional[str] = None,
+                          fallback: bool = True) -> Any:
+            plugins = self.metadata("plugins", database=database, table=table, fallback=fallback)
+            if plugins is None:
+                return None
+            return resolve_env_secrets(plugins.get(plugin_name), self.secrets_env)
+
+    return ConvenioDatasette
 
 
 def make_datasette(
@@ -114,7 +177,6 @@ def make_datasette(
 
     Used by ``convenio serve`` and by tests (``make_datasette(db).client``).
     """
-    from datasette.app import Datasette
     from datasette.database import Database
 
     env = os.environ if environ is None else environ
@@ -131,9 +193,15 @@ def make_datasette(
     if immutable and not checkpoint(db):
         print(f"{db} is being written; serving it read-only but not immutable", file=sys.stderr)
         immutable = False
-    ds = Datasette(
+    metadata = load_metadata(env)
+    missing = drop_missing_facets(metadata, _table_columns(db))
+    if missing:
+        print(f"{db} predates columns {', '.join(missing)}: run convenio ingest on it once to add them "
+              "(nothing is reprocessed)", file=sys.stderr)
+    ds = _datasette_class()(
         [],
-        metadata=load_metadata(env),
+        secrets_env={key: env[key] for key in auditor_variables(env).values()},
+        metadata=metadata,
         template_dir=str(DATASETTE_DIR / "templates"),
         plugins_dir=str(DATASETTE_DIR / "plugins"),
         static_mounts=[(STATIC_MOUNT, str(DATASETTE_DIR / "static"))],

@@ -37,7 +37,7 @@ SCHEMA: dict[str, dict[str, Any]] = {
             "expires_on": str, "renewal": str, "paper_only": int, "paper_only_reason": str,
             "measurability": float, "m_with_indicator": float, "m_with_deadline": float, "m_with_party": float,
             "m_with_money": float, "commitments_count": int, "indicators_count": int, "themes": str,
-            "countries": str, "ocr_pages": int, "low_confidence_facts": int, "pipeline_version": str,
+            "countries": str, "levels": str, "ocr_pages": int, "low_confidence_facts": int, "pipeline_version": str,
             "processed_at": str, "status": str,
         },
         "pk": "id",
@@ -144,12 +144,24 @@ TABLE_ORDER = ("runs", "documents", "document_paths", "pages", "parties", "signa
 PAPER_ONLY_VIEW = """
 select
   d.id, d.title, d.path, d.signed_on, d.paper_only_reason as reason, d.measurability,
-  d.commitments_count, d.indicators_count, d.countries, d.languages, d.themes
+  d.commitments_count, d.indicators_count, d.countries, d.levels, d.languages, d.themes
 from documents d
 where d.paper_only = 1 and d.status = 'ok'
 order by d.measurability, d.signed_on
 """
 
+
+# Columns added after databases were already built: filled from the stored rows
+# when added, so an old database does not wait for a forced re-ingest.
+_BACKFILL = {
+    ("documents", "levels"): """
+        update documents set levels = (
+          select json_group_array(level) from (
+            select distinct level from parties
+            where parties.document_id = documents.id and level is not null order by level))
+        where status = 'ok'
+    """,
+}
 
 
 def now_iso() -> str:
@@ -193,6 +205,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             for column, ctype in spec["columns"].items():
                 if column not in existing:
                     table.add_column(column, ctype)
+                    if (name, column) in _BACKFILL:
+                        db.execute(_BACKFILL[(name, column)])
         for columns in spec["indexes"]:
             table.create_index(columns, if_not_exists=True)
     db.create_view("paper_only", PAPER_ONLY_VIEW.strip(), replace=True)
@@ -211,6 +225,10 @@ def rebuild_fts(db: sqlite_utils.Database) -> None:
 
 
 # --------------------------------------------------------------------------- pipeline version
+
+
+# The stage modules whose code decides what a document's rows say (the store and the CLI do not).
+_OUTPUT_STAGES = ("load.py", "ocr.py", "layout.py", "language.py", "segment.py", "extract.py", "process.py", "search.py")
 
 
 def _hash_tree(h: "hashlib._Hash", root: Path, patterns: Sequence[str]) -> None:
@@ -233,17 +251,21 @@ _VERSIONED_OPTIONS = ("ocr_langs", "dpi", "low_conf")
 
 
 def pipeline_version(options: Optional[Options] = None) -> str:
-    """``<convenio version>+<hash>`` of the rules, the models and the output-affecting options.
+    """``<convenio version>+<hash>`` of the extraction code and rules, the models and the
+    output-affecting options.
 
     A document stored under another version is reprocessed, so a retrained
-    model or an edited rules file takes effect on the next ingest; a code
-    change that alters results comes with a new convenio version.
+    model, an edited rules file or a changed extractor or stage takes effect on
+    the next ingest without anyone remembering to bump a version number.
     """
     options = options or Options()
     h = hashlib.sha256()
     import extractors
 
-    _hash_tree(h, Path(extractors.__file__).resolve().parent / "rules", ["*"])
+    _hash_tree(h, Path(extractors.__file__).resolve().parent, ["*.py", "rules/*"])
+    stages = Path(__file__).resolve().parent
+    for name in _OUTPUT_STAGES:
+        _hash_tree(h, stages, [name])
     _hash_tree(h, Path(options.models_dir), ["*"])
     if options.transformer_dir:
         _hash_tree(h, Path(options.transformer_dir), ["*"])
@@ -315,7 +337,7 @@ def _pair_count(doc: Document) -> int:
 _FACT_COLUMNS = (
     "title", "kind", "signed_on", "signed_year", "entry_into_force", "term", "expires_on", "renewal", "paper_only",
     "paper_only_reason", "measurability", "m_with_indicator", "m_with_deadline", "m_with_party", "m_with_money",
-    "commitments_count", "indicators_count", "themes", "countries", "low_confidence_facts",
+    "commitments_count", "indicators_count", "themes", "countries", "levels", "low_confidence_facts",
 )
 
 
@@ -360,6 +382,8 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "indicators_count": len(doc.indicators),
             "themes": _json(doc.themes),
             "countries": _json(sorted({p.country for p in doc.parties if p.country})),
+            # The parties' levels of government, so agreements can be faceted by level.
+            "levels": _json(sorted({p.level for p in doc.parties if p.level})),
             "ocr_pages": sum(1 for p in doc.pages if p.source == "ocr"),
             "low_confidence_facts": sum(1 for ev in evidences if ev is not None and ev.low_confidence),
             "pipeline_version": version,
@@ -382,7 +406,7 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "document_id": did,
             "number": page.number,
             "text": page.text,
-            "text_stem": search.stem_text(page.text, page.lang, stemmers),
+            "text_stem": search.stem_runs(page.text, [(b.start, b.end, b.lang) for b in page.blocks], page.lang, stemmers),
             "source": page.source,
             "route_reason": page.route_reason,
             "lang": page.lang,

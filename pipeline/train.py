@@ -2,7 +2,7 @@
 
 Training data are the segments of annotated agreements, labelled by the gold
 commitments they match (the scorer's token-overlap rule): the real sample in
-``../shared/corpus/real`` plus agreements drawn by the project's generator
+``../shared/corpus/real`` and ``corpus/dev`` plus agreements drawn by the project's generator
 (``corpus/generate.py``, training split: it never reaches the held-out seeds).
 The component is a spaCy text classifier whose architecture and training
 settings are in ``models/commitment_textcat.cfg``; the trained pipeline is
@@ -29,6 +29,9 @@ from pipeline.evaluate import overlap, score_documents
 from pipeline.model import Document
 
 REAL_DIR = REPO_ROOT.parent / "shared" / "corpus" / "real"
+DEV_DIR = REPO_ROOT / "corpus" / "dev"
+# Annotated real agreements the models may learn from; corpus/heldout is never among them.
+GOLD_DIRS = (REAL_DIR, DEV_DIR)
 CONFIG_PATH = REPO_ROOT / "models" / "commitment_textcat.cfg"
 MODEL_NAME = "commitment_textcat"
 SYNTHETIC_DOCS = 120
@@ -134,11 +137,15 @@ def train_textcat(examples: list[Example], out_dir: Path, config_path: Path = CO
     return stats
 
 
-def train_all(models_dir: Optional[Path] = None, real_dir: Optional[Path] = None, synthetic: int = SYNTHETIC_DOCS) -> Path:
-    """Train on the real sample and ``synthetic`` generated agreements; write models/commitment_textcat."""
+def _gold_dirs(gold_dirs: Optional[Iterable[Path]]) -> list[Path]:
+    return [Path(d) for d in (gold_dirs or GOLD_DIRS) if Path(d).is_dir()]
+
+
+def train_all(models_dir: Optional[Path] = None, gold_dirs: Optional[Iterable[Path]] = None, synthetic: int = SYNTHETIC_DOCS) -> Path:
+    """Train on the annotated real agreements and ``synthetic`` generated ones; write models/commitment_textcat."""
     models_dir = Path(models_dir or REPO_ROOT / "models")
     ctx = Context()
-    dirs = [Path(real_dir or REAL_DIR)]
+    dirs = _gold_dirs(gold_dirs)
     with tempfile.TemporaryDirectory() as tmp:
         if synthetic:
             dirs.append(synthetic_gold(Path(tmp), synthetic))
@@ -158,9 +165,9 @@ def predict_commitments(doc_path: Path, models_dir: Optional[Path]) -> dict[str,
     return to_format(process_path(doc_path, Context(options=options)), doc_id=doc_path.stem)
 
 
-def leave_one_out(real_dir: Optional[Path] = None, synthetic: int = SYNTHETIC_DOCS) -> dict[str, Any]:
+def leave_one_out(gold_dirs: Optional[Iterable[Path]] = None, synthetic: int = SYNTHETIC_DOCS) -> dict[str, Any]:
     """Each real agreement scored by a classifier trained without it; rules alone for comparison."""
-    real = annotated(Path(real_dir or REAL_DIR))
+    real = [item for d in _gold_dirs(gold_dirs) for item in annotated(d)]
     ctx = Context()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

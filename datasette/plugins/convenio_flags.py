@@ -5,11 +5,15 @@ route only; the extracted database stays read-only. Accounts come from
 datasette-auth-passwords, configured from ``CONVENIO_<USER>_PASSWORD_HASH``
 environment variables (see pipeline/serve.py), and get ``role: auditor``.
 The POST is CSRF-protected by Datasette (asgi-csrf): the form carries
-``csrftoken``.
+``csrftoken``. The route checks the token itself as well, because asgi-csrf
+lets some requests through unchecked (an ``Authorization: Bearer`` header, a
+request without cookies) and a flag must only ever come from the form.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -21,6 +25,12 @@ from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 FLAG_ACTION = "convenio-flag"
 VERDICTS = ("confirm", "dispute")
 MAX_NOTE = 4000
+# The only paths that accept a POST: logging in and out, the password hashing
+# form, and the flag form. Datasette 0.65 has no write API and no writable
+# canned query is configured, so anything else posted is refused before routing
+# (Datasette would otherwise answer a POST to an unknown path with a 500).
+_POST_PATHS = re.compile(r"^/-/(?:login|logout|password-tool|flag/[^/]+)$")
+_READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 @hookimpl
@@ -34,6 +44,13 @@ def permission_allowed(actor: Optional[dict[str, Any]], action: str) -> Optional
     return None
 
 
+def _csrf_token_matches(request: Any, sent: str) -> bool:
+    """The form's token is the one signed into this browser's ``ds_csrftoken`` cookie."""
+    expected = request.scope.get("csrftoken")
+    token = expected() if callable(expected) else ""
+    return bool(sent and token) and secrets.compare_digest(sent, token)
+
+
 async def flag_agreement(datasette: Any, request: Any) -> Response:
     if request.method != "POST":
         return Response.text("Use POST", status=405)
@@ -45,6 +62,8 @@ async def flag_agreement(datasette: Any, request: Any) -> Response:
     if not rows:
         raise NotFound("No agreement with that id")
     post = await request.post_vars()
+    if not _csrf_token_matches(request, post.get("csrftoken") or ""):
+        raise Forbidden("The flag form has expired: reload the agreement page and try again")
     verdict = (post.get("verdict") or "").strip()
     if verdict not in VERDICTS:
         return Response.text("verdict must be confirm or dispute", status=400)
@@ -62,3 +81,23 @@ async def flag_agreement(datasette: Any, request: Any) -> Response:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [(r"^/-/flag/(?P<id>[^/]+)$", flag_agreement)]
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    base = datasette.setting("base_url").rstrip("/")
+
+    def wrap(app: Any) -> Any:
+        async def read_only(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] not in _READ_METHODS:
+                path = scope["path"][len(base):] if base and scope["path"].startswith(base) else scope["path"]
+                if not _POST_PATHS.match(path):
+                    response = Response.text("This explorer is read-only; auditors flag agreements from their page.",
+                                             status=405, headers={"allow": ", ".join(_READ_METHODS)})
+                    await response.asgi_send(send)
+                    return
+            await app(scope, receive, send)
+
+        return read_only
+
+    return wrap

@@ -21,7 +21,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from pipeline.search import fold
+from pipeline.search import fold, mark
 from pipeline.serve import DB_NAME, FLAGS_DB_NAME
 
 # Fact kind in the URL -> (table, column holding the fact's text).
@@ -82,6 +82,40 @@ def _pair_commitments(commitments: list[dict[str, Any]]) -> list[dict[str, Any]]
     return rows
 
 
+# The parts of the measurability score: label, share column, key of the extractor's weight.
+SCORE_PARTS = (
+    ("with an indicator", "m_with_indicator", "with_indicator"),
+    ("with a deadline", "m_with_deadline", "with_deadline"),
+    ("naming who is responsible", "m_with_party", "with_party"),
+    ("with money attached", "m_with_money", "with_money"),
+)
+
+
+def score_parts(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each part of the score with its share, weight and the points it adds.
+
+    The weights are the extractor's own, so a reader can check that the
+    points add up to the score.
+    """
+    from extractors.measurability import WEIGHTS
+
+    parts = []
+    for label, column, key in SCORE_PARTS:
+        share = float(doc.get(column) or 0.0)
+        parts.append({"label": label, "share": share, "weight": WEIGHTS[key],
+                      "points": round(100 * WEIGHTS[key] * share, 1)})
+    return parts
+
+
+def _date_evidence(dates: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The first agreement-level date fact of each kind that has evidence (signed, term, ...)."""
+    found: dict[str, dict[str, Any]] = {}
+    for d in dates:
+        if d["page"] and not d["commitment_id"]:
+            found.setdefault(d["kind"], d)
+    return found
+
+
 async def agreement_page(datasette: Any, request: Any) -> Response:
     await _check_view(datasette, request)
     doc_id = request.url_vars["id"]
@@ -112,12 +146,6 @@ async def agreement_page(datasette: Any, request: Any) -> Response:
     commitment_langs = list(dict.fromkeys(
         [lang for lang in ("es", "en") if any(c["lang"] == lang for c in commitments)]
         + [c["lang"] or "?" for c in commitments]))
-    parts = [
-        ("with an indicator", doc.get("m_with_indicator")),
-        ("with a deadline", doc.get("m_with_deadline")),
-        ("with a responsible party", doc.get("m_with_party")),
-        ("with money attached", doc.get("m_with_money")),
-    ]
     can_flag = await datasette.permission_allowed(request.actor, "convenio-flag", default=False)
     return Response.html(await datasette.render_template(
         "convenio_agreement.html",
@@ -132,7 +160,10 @@ async def agreement_page(datasette: Any, request: Any) -> Response:
             "commitment_rows": _pair_commitments(commitments),
             "commitment_langs": commitment_langs,
             "loose_indicators": by_commitment.get("", []),
-            "parts": parts,
+            "parts": score_parts(doc),
+            "date_evidence": _date_evidence(dates),
+            "levels": _json_list(doc.get("levels")),
+            "flag_counts": {v: sum(1 for f in flags if f["verdict"] == v) for v in ("confirm", "dispute")},
             "paths": paths,
             "flags": flags,
             "can_flag": can_flag,
@@ -173,6 +204,19 @@ async def _fact(datasette: Any, kind: str, fact_id: str) -> tuple[dict[str, Any]
     return fact, page
 
 
+def related_facts(kind: str, fact: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, kind, id) of the facts an auditor checks next: a commitment's other-language
+    version, the commitment an indicator or deadline belongs to, the party a signatory signed for."""
+    links = []
+    if kind == "commitment" and fact.get("counterpart_id"):
+        links.append(("the same commitment in the other language", "commitment", fact["counterpart_id"]))
+    if kind in ("indicator", "date") and fact.get("commitment_id"):
+        links.append(("the commitment it belongs to", "commitment", fact["commitment_id"]))
+    if kind == "signatory" and fact.get("party_id"):
+        links.append(("the party signed for", "party", fact["party_id"]))
+    return links
+
+
 async def evidence_page(datasette: Any, request: Any) -> Response:
     await _check_view(datasette, request)
     kind, fact_id = request.url_vars["kind"], request.url_vars["id"]
@@ -198,6 +242,8 @@ async def evidence_page(datasette: Any, request: Any) -> Response:
             "names_match": valid and kind in NAME_KINDS and _names_match(span, fact.get("fact_text") or ""),
             "has_image": source is not None and _has_pages_as_images(doc or {}, source),
             "image_url": datasette.urls.path(f"/-/evidence/{kind}/{fact_id}.png"),
+            "related": [(label, datasette.urls.path(f"/-/evidence/{k}/{i}") + "#evidence")
+                        for label, k, i in related_facts(kind, fact)],
             "database": DB_NAME,
         },
         request=request,
@@ -344,8 +390,9 @@ def register_routes() -> list[tuple[str, Any]]:
     ]
 
 
-def _link(href: str, label: str, css: str = "") -> Markup:
-    return Markup('<a href="{}"{}>{}</a>').format(href, Markup(f' class="{css}"') if css else "", label)
+def _link(href: str, label: str, css: str = "", title: str = "") -> Markup:
+    attrs = (Markup(' class="{}"').format(css) if css else "") + (Markup(' title="{}"').format(title) if title else "")
+    return Markup('<a href="{}"{}>{}</a>').format(href, Markup(attrs), label)
 
 
 def _short(doc_id: str) -> str:
@@ -363,9 +410,22 @@ def render_cell(row: Any, value: Any, column: str, table: Optional[str], databas
         # Foreign-key cells arrive as {"value": id, "label": title}.
         doc_id = value.get("value") if isinstance(value, dict) else value
         label = (value.get("label") or doc_id) if isinstance(value, dict) else _short(str(value))
-        return _link(datasette.urls.path(f"/-/agreement/{doc_id}"), escape(label), "agreement-link")
+        # Long titles are clamped on screen (convenio.css); the tooltip keeps the whole title.
+        return _link(datasette.urls.path(f"/-/agreement/{doc_id}"), escape(label), "agreement-link", str(label))
     if table in ("documents", "paper_only") and column == "title" and "id" in keys:
-        return _link(datasette.urls.path(f"/-/agreement/{row['id']}"), escape(value), "agreement-link")
+        return _link(datasette.urls.path(f"/-/agreement/{row['id']}"), escape(value), "agreement-link", str(value))
+    if table is None and column == "title" and "document_id" in keys and row["document_id"]:
+        # Canned queries: the title opens the agreement too.
+        return _link(datasette.urls.path(f"/-/agreement/{row['document_id']}"), escape(value), "agreement-link",
+                     str(value))
+    if column in ("text", "snippet") and "found" in keys and isinstance(value, str):
+        # Search queries: mark the words the search found (their "found" column) in the text.
+        return _marked(value, row["found"])
+    if column == "found" and table is None and isinstance(value, str):
+        words = _json_list(value)
+        return escape(", ".join(str(w) for w in words)) if words else None
+    if column == "page_id" and isinstance(value, str):
+        return _link(datasette.urls.row(DB_NAME, "pages", value), "page text")
     if column == "evidence" and isinstance(value, str) and ":" in value:
         kind, _, fact_id = value.partition(":")
         if kind in FACT_TABLES:
@@ -374,6 +434,13 @@ def render_cell(row: Any, value: Any, column: str, table: Optional[str], databas
         return _link(datasette.urls.path(f"/-/evidence/{TABLE_KINDS[table]}/{row['id']}#evidence"),
                      Markup("p.&nbsp;{}").format(value), "evidence-link")
     return None
+
+
+def _marked(text: str, found: Any) -> Markup:
+    """``text`` escaped, with the words of the ``found`` JSON list in <mark>."""
+    words = [str(w) for w in _json_list(found if isinstance(found, str) else None)]
+    pieces = [Markup("<mark>{}</mark>").format(piece) if hit else escape(piece) for piece, hit in mark(text, words)]
+    return Markup('<span class="hit">{}</span>').format(Markup("").join(pieces))
 
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -414,9 +481,9 @@ def prepare_jinja2_environment(env: Any) -> None:
 
 @hookimpl
 def menu_links(datasette: Any, actor: Any) -> list[dict[str, str]]:
+    # datasette-search-all adds "Search all tables" (our search page) itself.
     return [
         {"href": datasette.urls.path(f"/{DB_NAME}/paper_only"), "label": "Paper-only agreements"},
         {"href": datasette.urls.path("/-/dashboards/convenio"), "label": "Dashboard"},
-        {"href": datasette.urls.path("/-/search"), "label": "Search commitments and pages"},
-        {"href": datasette.urls.path(f"/{FLAGS_DB_NAME}/flags"), "label": "Auditor flags"},
+        {"href": datasette.urls.path(f"/{DB_NAME}/flags"), "label": "Auditor flags"},
     ]

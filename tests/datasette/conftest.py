@@ -12,12 +12,26 @@ from typing import Any, Iterator
 
 import pytest
 
-from sample_agreements import ARTIFACTS, AUDITOR_PASSWORD, REPO, build_database, free_port
+from sample_agreements import ARTIFACTS, AUDITOR_PASSWORD, REPO, build_database, free_port, real_archive
 
 
 @pytest.fixture(scope="session")
 def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_database(tmp_path_factory.mktemp("convenio-db"))
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real agreements (and a scanned and a printed copy) as ``convenio ingest`` stores them."""
+    directory = tmp_path_factory.mktemp("real")
+    db = directory / "convenio.db"
+    result = subprocess.run(
+        [sys.executable, "-c", "from pipeline.cli import cli; cli()", "ingest",
+         *map(str, real_archive(directory)), "--db", str(db), "--executor", "inline", "--quiet"],
+        cwd=REPO, capture_output=True, text=True, timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from pipeline.model import (
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "datasette"
+REAL = REPO.parent / "shared" / "corpus" / "real"  # the project's annotated real agreements
 
 SISTER_ES = """ACUERDO DE HERMANAMIENTO ENTRE EL MUNICIPIO DE CIUDAD JUÁREZ, CHIHUAHUA, Y LA CIUDAD DE EL PASO, TEXAS
 
@@ -116,14 +117,14 @@ def sister_city(path: Path) -> Document:
         ("El Municipio de Ciudad Juárez se compromete a aportar 500,000 pesos anuales para el programa cultural.",
          "Municipio de Ciudad Juárez", "binding", "culture", "SEGUNDA", True),
         ("Las partes procurarán fomentar la cooperación en materia de protección civil.",
-         "all", "soft", "security", "TERCERA", False),
+         "all", "soft", "public_safety", "TERCERA", False),
     ]
     en = [
         ("The parties commit to exchange 20 university students every year.", "all", "binding", "education",
          "FIRST", True),
         ("The Municipality of Ciudad Juarez shall contribute 500,000 pesos per year to the cultural program.",
          "Municipio de Ciudad Juárez", "binding", "culture", "SECOND", True),
-        ("The parties will endeavor to promote cooperation on civil protection.", "all", "soft", "security",
+        ("The parties will endeavor to promote cooperation on civil protection.", "all", "soft", "public_safety",
          "THIRD", False),
     ]
     for page, lang, items in ((1, "es", es), (2, "en", en)):
@@ -151,7 +152,7 @@ def sister_city(path: Path) -> Document:
         DateFact("expiry", "2024-05-10", "cinco años", "es", evidence=ev(doc, 1, "cinco años")),
     ]
     doc.paper_only = False
-    doc.measurability = Measurability(score=72.5, commitments=3, with_indicator=2 / 3, with_deadline=0.0,
+    doc.measurability = Measurability(score=46.7, commitments=3, with_indicator=2 / 3, with_deadline=0.0,
                                       with_party=1 / 3, with_money=1 / 3)
     return doc
 
@@ -197,7 +198,7 @@ def scanned_mou(path: Path) -> Document:
     c2 = "The University of Arizona will host one joint workshop by December 2021."
     doc.commitments = [
         Commitment(c1, "en", "all", "binding", "education", "1.", True, evidence=ev(doc, 1, c1)),
-        Commitment(c2, "en", "University of Arizona", "soft", "science", "2.", True, evidence=ev(doc, 1, c2)),
+        Commitment(c2, "en", "University of Arizona", "soft", "technology_innovation", "2.", True, evidence=ev(doc, 1, c2)),
     ]
     doc.indicators = [
         Indicator("up to 10 students each year", 10, "students", "P1Y", "cap", commitment=0, lang="en",
@@ -212,7 +213,7 @@ def scanned_mou(path: Path) -> Document:
                  evidence=ev(doc, 1, "by December 2021")),
     ]
     doc.paper_only = False
-    doc.measurability = Measurability(score=80.0, commitments=2, with_indicator=1.0, with_deadline=0.5,
+    doc.measurability = Measurability(score=70.0, commitments=2, with_indicator=1.0, with_deadline=0.5,
                                       with_party=0.5, with_money=0.0)
     return doc
 
@@ -237,7 +238,7 @@ def paper_only_es(path: Path) -> Document:
     doc.dates = [DateFact("signed", "2020-01-15", "15 de enero de 2020", "es",
                           evidence=ev(doc, 1, "15 de enero de 2020"))]
     doc.paper_only = True
-    doc.measurability = Measurability(score=5.0, commitments=2, reasons=[
+    doc.measurability = Measurability(score=0.0, commitments=2, reasons=[
         "no commitment has an indicator, deadline or amount", "every commitment is soft"])
     return doc
 
@@ -246,7 +247,7 @@ def paper_only_en(path: Path) -> Document:
     path.write_text(PAPER_EN, encoding="utf-8")
     doc = Document(id="d" * 64, path=str(path), media_type="text/plain", size=len(PAPER_EN.encode()),
                    title="Memorandum of Understanding Texas – Nuevo León", kind="mou", languages=["en"],
-                   signed_on="2022-06-01", term="P2Y", themes=["economy"])
+                   signed_on="2022-06-01", term="P2Y", themes=["trade_investment"])
     doc.pages = [Page(number=1, text=PAPER_EN, source="plain", lang="en")]
     doc.parties = [
         Party("State of Texas", "US", "state", "state", "en", evidence=ev(doc, 1, "STATE OF TEXAS")),
@@ -254,7 +255,7 @@ def paper_only_en(path: Path) -> Document:
     ]
     for text in ("The Parties will endeavor to promote trade and investment between both states.",
                  "The Parties may exchange information on economic development."):
-        doc.commitments.append(Commitment(text, "en", "all", "soft", "economy", None, False,
+        doc.commitments.append(Commitment(text, "en", "all", "soft", "trade_investment", None, False,
                                           evidence=ev(doc, 1, text)))
     doc.dates = [
         DateFact("signed", "2022-06-01", "June 1, 2022", "en", evidence=ev(doc, 1, "June 1, 2022")),
@@ -280,6 +281,36 @@ def build_database(directory: Path) -> Path:
     finally:
         db.close()
     return db_path
+
+
+def scanned_copy(text_path: Path, out: Path) -> Path:
+    """A one-page scanned PDF of the start of a real agreement, upside down and skewed by 1.5 degrees."""
+    from corpus import render
+
+    paragraphs = text_path.read_text(encoding="utf-8").split("\n\n")
+    page, size = [], 0
+    for paragraph in paragraphs:
+        if size + len(paragraph) > 1800:
+            break
+        page.append(paragraph)
+        size += len(paragraph)
+    image = render.page_images(["\n\n".join(page)], dpi=200)[0]
+    image = render.degrade(image, rotate=1.5, upside_down=True, dpi=200)
+    return render.scanned_pdf([image], out, dpi=200)
+
+
+def text_pdf_copy(text_path: Path, out: Path) -> Path:
+    """A real agreement printed to a PDF with a text layer."""
+    from corpus import render
+
+    return render.text_pdf([text_path.read_text(encoding="utf-8")], out)
+
+
+def real_archive(directory: Path) -> list[Path]:
+    """The real agreement texts plus a scanned and a printed PDF copy of two of them."""
+    texts = sorted(REAL.glob("*.txt"))
+    assert texts, f"the real corpus is missing from {REAL}"
+    return [*texts, scanned_copy(texts[-1], directory / "scanned.pdf"), text_pdf_copy(texts[0], directory / "printed.pdf")]
 
 
 AUDITOR_PASSWORD = "correct horse battery staple"

@@ -1,8 +1,8 @@
 """The explorer on what the pipeline really produces.
 
 The real agreement texts (and one of them printed, scanned upside down and
-slightly skewed, then read back by OCR) go through ``pipeline.process`` and
-``pipeline.store``; every canned query, agreement page, evidence page and
+slightly skewed, then read back by OCR) go through ``convenio ingest`` (the
+``real_db`` fixture); every canned query, agreement page, evidence page and
 scanned-page image must then work on that database.
 """
 
@@ -16,58 +16,15 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.context import REPO_ROOT, Context
 from pipeline.serve import DATASETTE_DIR, make_datasette
+
+from sample_agreements import REAL
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-REAL = REPO_ROOT.parent / "shared" / "corpus" / "real"
 QUERIES = yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text())["databases"]["convenio"]["queries"]
 FACTS = {"commitment": "commitments", "indicator": "indicators", "party": "parties", "signatory": "signatories",
          "date": "dates"}
-
-
-def scanned_copy(text_path: Path, out: Path) -> Path:
-    """A one-page scanned PDF of the start of a real agreement, upside down and skewed by 1.5 degrees."""
-    from corpus import render
-
-    paragraphs = text_path.read_text(encoding="utf-8").split("\n\n")
-    page, size = [], 0
-    for paragraph in paragraphs:
-        if size + len(paragraph) > 1800:
-            break
-        page.append(paragraph)
-        size += len(paragraph)
-    image = render.page_images(["\n\n".join(page)], dpi=200)[0]
-    image = render.degrade(image, rotate=1.5, upside_down=True, dpi=200)
-    return render.scanned_pdf([image], out, dpi=200)
-
-
-def text_pdf_copy(text_path: Path, out: Path) -> Path:
-    """A real agreement printed to a PDF with a text layer."""
-    from corpus import render
-
-    return render.text_pdf([text_path.read_text(encoding="utf-8")], out)
-
-
-@pytest.fixture(scope="module")
-def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from pipeline import store
-    from pipeline.process import process_path
-
-    directory = tmp_path_factory.mktemp("real")
-    paths = sorted(REAL.glob("*.txt"))
-    assert paths, "the real corpus is missing"
-    paths.append(scanned_copy(paths[-1], directory / "scanned.pdf"))
-    paths.append(text_pdf_copy(paths[0], directory / "printed.pdf"))
-    ctx = Context()
-    db = store.connect(directory / "convenio.db")
-    try:
-        for path in paths:
-            store.write_document(db, process_path(path, ctx), version="test")
-    finally:
-        db.close()
-    return directory / "convenio.db"
 
 
 @pytest.fixture()
@@ -127,6 +84,9 @@ async def test_every_agreement_and_evidence_page(real: Any) -> None:
     for doc in documents:
         page = await get(real, f"/-/agreement/{doc['id']}")
         assert (doc["title"] or "(untitled agreement)") in page.text.replace("&#39;", "'").replace("&amp;", "&")
+        # The points shown for each part of the score add up to the stored score.
+        points = [float(p) for p in re.findall(r'<td class="part-points">([\d.]+) <small>', page.text)]
+        assert len(points) == 4 and abs(sum(points) - (doc["measurability"] or 0)) < 0.3, (doc["id"], points)
     for kind, table in FACTS.items():
         facts = (await get(real, f"/convenio/{table}.json", _shape="array", _size="max", _col="page")).json()
         for fact in facts:

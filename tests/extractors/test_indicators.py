@@ -202,6 +202,16 @@ def test_real_corpus_floor_with_gold_commitments() -> None:
         ("The Netherlands shall contribute f 500,000 (five hundred thousand guilders) to the Fund.", "en",
          "f 500,000 (five hundred thousand guilders)", "money", 500000, None, "NLG"),
         ("a grant of six hundred sixteen and 96/100 United States dollars (US $ 616.96) to the Fund", "en", "US $ 616.96", "money", 616.96, None, "USD"),
+        # the qualifier names the currency
+        ("La Universidad aportará $1,200,000.00 pesos mexicanos al programa.", "es", "$1,200,000.00 pesos mexicanos", "money", 1200000, None, "MXN"),
+        ("Cada Parte aportará 50 mil pesos colombianos al fondo.", "es", "50 mil pesos colombianos", "money", 50000, None, "COP"),
+        # how long a programme must run, and deadlines counted in project years
+        ("The committee shall recommend a programme of activities for a period of at least two years at a time.", "en",
+         "for a period of at least two years at a time", "quantity", 2, None, None),
+        ("The Authorities shall evaluate the project at the end of the third project-year.", "en",
+         "at the end of the third project-year", "deadline", 3, None, None),
+        ("Las Partes evaluarán el proyecto al término del segundo año de ejecución.", "es",
+         "al término del segundo año de ejecución", "deadline", 2, None, None),
     ],
 )
 def test_more_forms(text: str, lang: str, span: str, kind: str, value: float | None, period: str | None, extra: str | None) -> None:
@@ -242,3 +252,16 @@ def test_items_carried_by_a_lead_in_are_read() -> None:
     ev = doc.indicators[0].evidence
     assert ev is not None and doc.pages[0].text[ev.start : ev.end] == "por lo menos tres veces al año"
     assert doc.commitments[0].measurable
+
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("The two communities shall exchange delegations.", "en"),
+        ("Las dos instituciones intercambiarán docentes.", "es"),
+        ("Recibir la conformidad de la empresa 0 consorcio sobre planillas presentadas.", "es"),
+        ("estos dos elegirán al tercero, quien lo presidirá", "es"),
+    ],
+)
+def test_parties_and_people_are_not_quantities(text: str, lang: str) -> None:
+    assert indicators.find_indicators(text, lang) == []

@@ -47,6 +47,43 @@ def test_a_first_name_is_not_a_country() -> None:
     assert place_country("Republic of Chad")[0] == "TD"
 
 
+def test_former_countries_and_peoples_republics() -> None:
+    assert place_country("Gobierno de la República Socialista Federativa de Yugoslavia")[0] == "YU"
+    assert place_country("Gobierno de la República Democrática Alemana")[0] == "DD"
+    assert place_country("Government of the Czechoslovak Socialist Republic")[0] == "CS"
+    doc = run_on(
+        "CULTURAL AGREEMENT\n\nThe Government of the Kingdom of the Netherlands and the Government of the "
+        "People's Republic of Bulgaria, desiring to develop their relations, have agreed as follows:\n\n"
+        "Article 1\n\nThe Parties shall exchange lecturers.",
+        "en",
+    )
+    assert [(p.name, p.country) for p in doc.parties] == [
+        ("Government of the Kingdom of the Netherlands", "NL"), ("Government of the People's Republic of Bulgaria", "BG")]
+
+
+def test_cities_the_text_does_not_place_get_their_country_from_the_world_list() -> None:
+    doc = run_on(
+        "MEMORANDUM OF AGREEMENT BETWEEN THE CITIES OF SAN FERNANDO AND NAGA\n\n"
+        "WHEREAS, the City of San Fernando and the City of Naga through their respective Mayors wish to cooperate;\n\n"
+        "I. Both cities agree to exchange delegations.",
+        "en",
+    )
+    assert {p.name: p.country for p in doc.parties} == {"City of San Fernando": "PH", "City of Naga": "PH"}
+
+
+def test_a_region_that_says_it_is_one_stays_with_its_city() -> None:
+    doc = run_on(
+        "The City of Pittsburgh, Pennsylvania, USA and Saitama City, Saitama Prefecture, Japan, hereby agree to "
+        "the following objectives:\n\n- Promote friendship.\n\nThe City of Chihuahua, State of Chihuahua, and the "
+        "City of Moab, State of Utah, shall exchange students.",
+        "en",
+    )
+    names = {p.name: p.country for p in doc.parties}
+    assert names["Saitama City, Saitama Prefecture"] == "JP"
+    assert names["City of Pittsburgh, Pennsylvania"] == "US"
+    assert "State of Chihuahua" not in names and "State of Utah" not in names
+
+
 def test_municipal_agreement_in_spanish() -> None:
     text = (
         "ACUERDO DE HERMANAMIENTO ENTRE EL MUNICIPIO DE ZAPOPAN, JALISCO Y LA CIUDAD DE SAN ANTONIO, TEXAS\n\n"

@@ -66,3 +66,25 @@ def test_by_lines_under_party_lines_and_alias_labels() -> None:
     doc = run_on(text)
     assert [(s.name, s.party) for s in doc.signatories] == [
         ("Rogelio Garza Rivera", "Universidad Autónoma de Nuevo León"), ("Ricardo Romo", "University of Texas at San Antonio")]
+
+
+def test_clause_headings_and_sentences_opening_with_por_are_not_signatures() -> None:
+    text = (
+        "ACUERDO DE COLABORACIÓN\n\nEl Municipio de Tijuana y la Ciudad de San Diego, en adelante las Partes,\n\n"
+        "Por lo anterior, las Partes convienen en sujetarse a las siguientes:\n\nCLÁUSULAS\n\nPRIMERA. OBJETO\n\n"
+        "Las Partes intercambiarán información.\n\nSEVENTH. PARTICIPATION OF THIRD PARTIES\n\n"
+        "Firmado en Tijuana el 2 de junio de 2017.\n\nPor el Municipio de Tijuana\n\nJuan Pérez López\n\nPresidente Municipal\n"
+    )
+    doc = run_on(text)
+    assert [(s.name, s.title) for s in doc.signatories] == [("Juan Pérez López", "Presidente Municipal")]
+
+
+def test_a_party_line_in_capitals_stops_before_the_name_under_it() -> None:
+    text = (
+        "MEMORANDUM OF UNDERSTANDING\n\nThe Ministry of Economy of the State of Nuevo Leon and the California Department "
+        "of Commerce agree as follows:\n\n1. The Parties shall exchange trade missions.\n\nSigned in Monterrey on May 2, 2018.\n\n"
+        "FOR THE MINISTRY OF ECONOMY OF THE STATE OF NUEVO LEON\nRosa Isela Madero Pena\nSecretary of Economy\n"
+    )
+    doc = run_on(text, "en")
+    assert all("\n" not in p.name and "Rosa" not in p.name for p in doc.parties)
+    assert [(s.name, s.title) for s in doc.signatories] == [("Rosa Isela Madero Pena", "Secretary of Economy")]

@@ -94,7 +94,7 @@ def test_train_command_writes_a_loadable_model(tmp_path: Path):
     real.mkdir()
     _write_gold(real)
     models = tmp_path / "models"
-    result = CliRunner().invoke(cli, ["train", "--real", str(real), "--synthetic", "0", "--models-dir", str(models)])
+    result = CliRunner().invoke(cli, ["train", "--gold", str(real), "--synthetic", "0", "--models-dir", str(models)])
     assert result.exit_code == 0, result.output
     assert (models / train.MODEL_NAME / "meta.json").exists()
     ctx = Context(options=Options(models_dir=models))

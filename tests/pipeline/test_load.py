@@ -391,3 +391,116 @@ def test_huge_scanned_page_is_refused_before_rendering() -> None:
 def test_owner_password_only_pdf_is_read() -> None:
     doc = loaded(encrypted(""))
     assert doc.pages[0].source == "layer" and "Partes" in doc.pages[0].text
+
+
+# --- scanned pages: the stored image instead of a render ------------------------------
+
+
+def _image_pdf(image_dict: str, stream: bytes, width: int, height: int, dpi: int = 300, *,
+               page_extra: str = "", content_extra: str = "", extra_objects: tuple[bytes, ...] = ()) -> bytes:
+    """A one-page PDF drawing one image XObject over the whole page (written by hand, so that
+    each case controls exactly the image dictionary it tests)."""
+    w, h = width * 72 / dpi, height * 72 / dpi
+    content = f"q {w:.4f} 0 0 {h:.4f} 0 0 cm /Im0 Do Q {content_extra}".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w:.4f} {h:.4f}] {page_extra} "
+        f"/Resources << /XObject << /Im0 5 0 R >> /Font << /F1 << /Type /Font /Subtype /Type1 "
+        f"/BaseFont /Helvetica >> >> >> /Contents 4 0 R >>".encode(),
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} {image_dict} "
+        f"/Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream",
+        *extra_objects,
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer << /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def _grey(width: int = 200, height: int = 300) -> bytes:
+    return bytes((x * 7 + y * 13) % 256 for y in range(height) for x in range(width))
+
+
+def _scan_cases() -> dict[str, bytes]:
+    grey = _grey()
+    jpeg = io.BytesIO()
+    Image.frombytes("L", (200, 300), grey).save(jpeg, format="JPEG", quality=70)
+    bits = bytes((0b10110010 + y) % 256 for y in range(300) for _ in range(25))
+    return {
+        "flate": _image_pdf("/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode", zlib.compress(grey),
+                            200, 300),
+        "inverted by /Decode": _image_pdf("/ColorSpace /DeviceGray /BitsPerComponent 8 /Decode [1 0] "
+                                          "/Filter /FlateDecode", zlib.compress(grey), 200, 300),
+        "jpeg": _image_pdf("/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode", jpeg.getvalue(), 200, 300),
+        "1-bit": _image_pdf("/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /FlateDecode", zlib.compress(bits),
+                            200, 300),
+    }
+
+
+def _first_page(data: bytes):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    return pdf, pdf[0]
+
+
+def _rendered(page) -> bytes:
+    return page.render(scale=300 / 72, grayscale=True).to_pil().convert("L").tobytes()
+
+
+@pytest.mark.parametrize("case", sorted(_scan_cases()))
+def test_a_stored_greyscale_scan_is_taken_as_it_would_render(case: str) -> None:
+    data = _scan_cases()[case]
+    assert not load.may_hold_masks(data)
+    pdf, page = _first_page(data)
+    image = load.scan_image(page, 300)
+    assert image is not None and image.mode == "L" and image.size == (200, 300)
+    assert image.tobytes() == _rendered(page)  # pixel for pixel: OCR reads the same page
+    rendered = load.render_page(page, 300, Context(), masks=False)
+    assert rendered.tobytes() == image.tobytes() and rendered.info["dpi"] == (300, 300)
+    pdf.close()
+
+
+def test_pages_that_need_rendering_are_rendered() -> None:
+    grey = zlib.compress(_grey())
+    gray_dict = "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode"
+    rgb = zlib.compress(bytes(range(256)) * (200 * 300 * 3 // 256) + bytes(200 * 300 * 3 % 256))
+    smask = b"<< /Type /XObject /Subtype /Image /Width 200 /Height 300 /ColorSpace /DeviceGray " \
+            b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % len(grey) + grey + b"\nendstream"
+    cases = {
+        "colour": _image_pdf("/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /FlateDecode", rgb, 200, 300),
+        "another resolution": _image_pdf(gray_dict, grey, 200, 300, dpi=150),
+        "page turned": _image_pdf(gray_dict, grey, 200, 300, page_extra="/Rotate 90"),
+        "text over the scan": _image_pdf(gray_dict, grey, 200, 300, content_extra="BT /F1 12 Tf 10 10 Td (x) Tj ET"),
+    }
+    for name, data in cases.items():
+        pdf, page = _first_page(data)
+        assert load.scan_image(page, 300) is None, name
+        pdf.close()
+    masked = _image_pdf(gray_dict + " /SMask 6 0 R", grey, 200, 300, extra_objects=(smask,))
+    assert load.may_hold_masks(masked)  # PDFium's image decoder ignores masks: render those PDFs
+    pdf, page = _first_page(masked)
+    assert load.render_page(page, 300, Context(), masks=True).tobytes() == _rendered(page)
+    pdf.close()
+
+
+def test_scanned_pdf_pages_reach_ocr_as_scanned() -> None:
+    # At 150 dpi the page height in points (float) is a hair short of 1651 pixels: a render
+    # would resample the scan and shift some rows by one; OCR gets the scan itself.
+    scans = render.page_images([SPANISH * 3, ENGLISH * 3], dpi=150)
+    doc = loaded(render.scanned_pdf_bytes(scans, 150), Context(Options(dpi=150)))
+    for page, scan in zip(doc.pages, scans):
+        image = load.page_image(page)
+        assert image.size == scan.size and image.tobytes() == scan.convert("L").tobytes()
+        assert image.info["dpi"] == (150, 150)
+        load.release(page)
