@@ -166,7 +166,7 @@ _SCALES = {"mil millones": 1e9, "millones": 1e6, "millon": 1e6, "million": 1e6, 
 
 # "a programme of activities for a period of at least two years at a time": how long what is
 # delivered must cover (a term or notice period is never read here: only commitments are)
-SPAN_OF = re.compile(
+SPAN_OF = fastre.compile(
     rf"(?:(?:for|over|covering)\s+(?:a|the|each)\s+(?:period|term)\s+of|por\s+(?:un|el)\s+(?:per[ií]odo|plazo|t[eé]rmino)\s+(?:m[ií]nimo\s+)?de)\s+"
     rf"(?:(?:at\s+least|al\s+menos|por\s+lo\s+menos|no\s+less\s+than)\s+)?(?P<n>{_NUM})\s+(?P<unit>years?|months?|a[ñn]os|meses)\b"
     r"(?:\s+(?:at\s+a\s+time|each|cada\s+uno|cada\s+vez))?",
@@ -175,7 +175,7 @@ SPAN_OF = re.compile(
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5, "sexto": 6}
 # "at the end of the third project-year", "al término del segundo año": a deadline counted in years of the project
-ORDINAL_DEADLINE = re.compile(
+ORDINAL_DEADLINE = fastre.compile(
     r"(?:(?:at|by|before)\s+the\s+end\s+of\s+the|(?:al|antes\s+del)\s+(?:final|t[eé]rmino|finalizar|cierre)\s+del)\s+"
     r"(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|primer|primero|segundo|tercer|tercero|cuarto|quinto|sexto)\s+"
     r"(?:(?:project|programme|program|fiscal)[- ])?(?P<unit>year|month|a[ñn]o|mes|semestre|semester)\b(?:\s+(?:of\s+the\s+project|del\s+proyecto|de\s+(?:ejecuci[oó]n|vigencia)))?",
