@@ -339,22 +339,23 @@ def _char_boxes(raw: pdfium_c.FPDF_TEXTPAGE, indices: list[int]) -> np.ndarray:
     """(left, right, bottom, top) of each character index, PDFium's order."""
     # One call per character, so its overhead counts: the same C function through a
     # pointer without argument types (no per-call conversion checks), with the page
-    # handle and the four out-parameters made once.
+    # handle and the four out-parameters made once. The four doubles sit side by side
+    # so that each character's box is kept with a single copy of their bytes.
     function = pdfium_c.FPDFText_GetCharBox
     get_box = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
     get_box.restype = ctypes.c_int
     page = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
-    c_left, c_right, c_bottom, c_top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    p_left, p_right, p_bottom, p_top = ctypes.byref(c_left), ctypes.byref(c_right), ctypes.byref(c_bottom), ctypes.byref(c_top)
-    lefts, rights, bottoms, tops = [], [], [], []
+    box = (ctypes.c_double * 4)()
+    size = ctypes.sizeof(ctypes.c_double)
+    p_left, p_right, p_bottom, p_top = (ctypes.byref(box, k * size) for k in range(4))
+    found: list[bytes] = []
+    keep = found.append
     for i in indices:
         if not get_box(page, i, p_left, p_right, p_bottom, p_top):
             raise pdfium.PdfiumError("Failed to get charbox.")
-        lefts.append(c_left.value)
-        rights.append(c_right.value)
-        bottoms.append(c_bottom.value)
-        tops.append(c_top.value)
-    return np.array([lefts, rights, bottoms, tops], dtype=np.float64).reshape(4, len(indices))
+        keep(bytes(box))
+    by_char = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(indices), 4)
+    return by_char.T.copy()
 
 
 def _word_boxes(boxes: np.ndarray, starts: list[int]) -> list[tuple[float, float, float, float]]:
