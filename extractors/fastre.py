@@ -65,7 +65,7 @@ except ImportError:  # pragma: no cover - other Python implementations: plain ``
 MAX_RANGE = 64  # character ranges larger than this are not expanded
 MIN_ALTERNATIVES = 2
 MIN_GROUPS_FOR_LOOKAHEAD = 3  # fewer gatherings test their first characters one by one as fast
-MAX_DEPTH = 1  # first characters only: rearranging deeper costs compile time for little
+MAX_DEPTH = 2  # first characters only: rearranging deeper costs compile time for little
 LOOKAHEAD = 1  # direction of a lookahead assertion in a parsed pattern
 
 # What a class category accepts, as re tests it in a str pattern. A character and its
@@ -493,6 +493,14 @@ def _factor(members: list[Any], state: Any, flags: int, depth: int) -> list[Item
         rests = [_parser.SubPattern(state, list(alt.data[1:])) for alt in members]
         return [head, *(_branch(rests, flags, depth + 1) if depth + 1 < MAX_DEPTH else [(BRANCH, (None, rests))])]
     return [(BRANCH, (None, members))]
+
+
+def max_width(pattern: str, flags: int = 0) -> int:
+    """The most characters a match of ``pattern`` can span (``re`` caps unbounded ones
+    at its own maximum repeat)."""
+    if _parser is None:
+        raise ValueError("no pattern parser on this Python")
+    return _parser.parse(pattern, flags).getwidth()[1]
 
 
 def either(patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
