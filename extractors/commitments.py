@@ -171,20 +171,31 @@ class LangRules:
     def non_verb_initial(self) -> set[str]:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
-    def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
-        """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
-        answer only: False means "look at them one by one")."""
+    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
+        """Where the earliest match of any pattern of the rule list ``patterns`` starts
+        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
         entry = self._joined.get(id(patterns))
         if entry is None or entry[0] is not patterns:
             entry = (patterns, fastre.either(patterns))
             self._joined[id(patterns)] = entry
-        return entry[1] is not None and entry[1].search(text) is None
+        if entry[1] is None:
+            return 0
+        m = entry[1].search(text)
+        return None if m is None else m.start()
+
+    def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
+        """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
+        answer only: False means "look at them one by one")."""
+        return self.first_start(patterns, text) is None
 
     def any(self, patterns: list[re.Pattern[str]], text: str) -> Optional[re.Match[str]]:
-        if self.none_match(patterns, text):
+        start = self.first_start(patterns, text)
+        if start is None:
             return None
+        # No pattern matches before ``start``; lookbehinds and word boundaries there
+        # still see the text before it, so each search finds what a search from 0 would.
         for p in patterns:
-            m = p.search(text)
+            m = p.search(text, start)
             if m:
                 return m
         return None
@@ -224,10 +235,11 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
         ("duty", rules.duty_leadin),
         ("permission", rules.permission),
     ):
-        if rules.none_match(patterns, text):
+        start = rules.first_start(patterns, text)
+        if start is None:
             continue
         for p in patterns:
-            for m in p.finditer(text):
+            for m in p.finditer(text, start):
                 if kind == "permission" and _SUBORDINATE.search(text[: m.start()]):
                     continue  # "any costs that may arise": a relative clause, not the main verb
                 cues.append(Cue(m.start(), m.end(), kind))
