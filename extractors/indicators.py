@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from extractors import fastre
@@ -152,7 +153,12 @@ _DELIVER = fastre.compile(
     re.I,
 )
 _PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
-_LEGAL_REF = fastre.compile(r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)\s*$", re.I)
+_LEGAL_WORD = r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)"
+_LEGAL_REF = fastre.compile(_LEGAL_WORD + r"\s*$", re.I)
+# A match of _LEGAL_REF is a word followed by nothing but white space, so it starts at
+# most this far before the last other character: the search can begin there.
+_LEGAL_WORD_WIDTH = fastre.max_width(_LEGAL_WORD, re.I)
+_MONTH_NEXT = re.compile(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", re.I)
 _FUNCTION_WORDS = {"de", "del", "para", "en", "a", "al", "of", "for", "to", "in", "que", "y", "and", "per", "por", "cada", "each", "every",
                    "con", "with", "que", "the", "la", "el", "los", "las", "on", "by", "sobre", "from", "as", "or", "o"}
 _ARTICLES = {"el", "la", "los", "las", "un", "una", "the", "a", "an", "este", "esta", "this", "dicho", "dicha", "said"}
@@ -251,11 +257,27 @@ def _action_unit(text: str, lang: str) -> str:
     return "veces" if lang == "es" else "times"
 
 
+@lru_cache(maxsize=None)
+def _rule_words(key: str) -> frozenset[str]:
+    return frozenset(load_rules("indicators.json")[key])
+
+
+def _after_fraction_bar(before: str) -> bool:
+    """Whether ``before`` ends in a digit and "/" (then white space): the same test as
+    ``re.search(r"\\d/\\s*$", before)`` without scanning the whole text."""
+    core = before.rstrip()
+    return len(core) >= 2 and core[-1] == "/" and core[-2].isdecimal()
+
+
+def _ends_with_legal_word(before: str) -> bool:
+    """``_LEGAL_REF.search(before)``, searched only where a match can start."""
+    return _LEGAL_REF.search(before, max(0, len(before.rstrip()) - _LEGAL_WORD_WIDTH)) is not None
+
+
 def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = None) -> list[Hit]:
     """Every indicator in one commitment's text, as non-overlapping hits in reading order."""
-    rules = load_rules("indicators.json")
-    not_units = set(rules["not_units"])
-    not_freq = set(rules["not_frequency_nouns"])
+    not_units = _rule_words("not_units")
+    not_freq = _rule_words("not_frequency_nouns")
     hits: list[Hit] = []
 
     def free(a: int, b: int) -> bool:
@@ -352,9 +374,10 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         if (is_ambiguous_word(n_text) and not (m.group("cap") or m.group("min") or m.group("per"))) or re.fullmatch(r"(?:1[89]|20)\d\d", n_text):
             continue
         # "96/100 dollars" spells the cents of an amount; "estos dos elegirán" counts people, not a target
-        if re.search(r"\d/\s*$", text[: m.start("n")]) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
+        before = text[: m.start("n")]
+        if _after_fraction_bar(before) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
             continue
-        if _LEGAL_REF.search(text[: m.start("n")]) or re.match(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", text[m.end("n") :], re.I):
+        if _ends_with_legal_word(before) or _MONTH_NEXT.match(text[m.end("n") :]):
             continue
         unit_words = m.group("unit").split()
         if fold(unit_words[0]) in not_units or fold(unit_words[0]) in _FUNCTION_WORDS:
