@@ -395,6 +395,18 @@ def _union_slow(boxes: np.ndarray, a: int, b: int) -> tuple[float, float, float,
     return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, 0.0, 0.0)
 
 
+def _round2(value: float, memo: dict[float, float]) -> float:
+    """``round(value, 2)``, remembered: a page's coordinates repeat along its lines and
+    margins, and rounding to decimal places is slow. Zero is not remembered, as 0.0 and
+    -0.0 are one key but round to themselves."""
+    found = memo.get(value)
+    if found is None:
+        found = round(value, 2)
+        if value:
+            memo[value] = found
+    return found
+
+
 def read_layer(page: pdfium.PdfPage) -> _Layer:
     """Words of a page's text layer with boxes; lines follow PDFium's line breaks.
 
@@ -421,6 +433,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         ligatures = _LIGATURE_CHARS.search(chars) is not None
         words: list[Word] = []
         parts: list[str] = []
+        rounded: dict[float, float] = {}
         pos = line = 0
         line_has_word = False
         for a, b in tokens:
@@ -437,7 +450,8 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
                 pos += 1
             x0, y0, x1, y1 = _to_top_left(next(boxes), uw, uh, rotation)
             end = pos + len(text)
-            words.append(Word(text, pos, end, (round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)), line=line))
+            bbox = (_round2(x0, rounded), _round2(y0, rounded), _round2(x1, rounded), _round2(y1, rounded))
+            words.append(Word(text, pos, end, bbox, line=line))
             parts.append(text)
             pos = end
             line_has_word = True
