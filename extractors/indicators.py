@@ -20,6 +20,7 @@ also recorded as dates tied to their commitment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -152,6 +153,12 @@ _DELIVER = fastre.compile(
     r"produc|elabor|dise[ñn]|design|prepar|publish|imprim|print|train|hospedar|acoger|recruit|reclut|distribut|distribu)\w*",
     re.I,
 )
+# Where a match of FREQ_COUNT, PERCENT, DEADLINE_REL or QUANTITY can start: each opens
+# with a bound or lead phrase and white space, or with the number itself.
+_COUNT_START = fastre.compile(
+    rf"(?:{_AT_LEAST}|{_AT_MOST}|{_REL_LEAD})\s+|{_NUM}|once|twice|thrice|one|un|una",
+    re.I,
+)
 _PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
 _LEGAL_WORD = r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)"
 _LEGAL_REF = fastre.compile(_LEGAL_WORD + r"\s*$", re.I)
@@ -279,6 +286,13 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
     not_units = _rule_words("not_units")
     not_freq = _rule_words("not_frequency_nouns")
     hits: list[Hit] = []
+    # None of the four count patterns matches before this (a search from here still sees
+    # the text before it), nor anywhere when it is None.
+    first = _COUNT_START.search(text)
+    counts_from = first.start() if first else None
+
+    def counted(pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        return iter(()) if counts_from is None else pattern.finditer(text, counts_from)
 
     def free(a: int, b: int) -> bool:
         return all(b <= h.start or a >= h.end for h in hits)
@@ -309,12 +323,12 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         start = m.start() - len(cap.group(0)) if cap else m.start()
         hits.append(Hit(start, end, "cap" if cap else "money", value, unit=currency or "money", currency=currency, period=period))
     _merge_restated(hits, text)
-    for m in PERCENT.finditer(text):
+    for m in counted(PERCENT):
         if free(m.start(), m.end()):
             value = _num(m.group("n"), lang)
             if value is not None:
                 hits.append(Hit(m.start(), m.end(), "cap" if m.group("cap") else "percentage", value, unit="%", period=_period(m.group("per"))))
-    for m in FREQ_COUNT.finditer(text):
+    for m in counted(FREQ_COUNT):
         value = _num(m.group("n"), lang)
         if m.group("adv") and not re.match(r"(?i)once|twice|thrice|\w+\s+(?:times?|veces|vez)", m.group(0)[m.start("n") - m.start() :]):
             continue  # "two annually" is a quantity with no noun; leave it to the adverb rule
@@ -340,7 +354,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             period, value = _ADVERB[re.sub(r"\s+", " ", fold(m.group("adv")))]
             alone = m.start("adv") == m.start() and " " not in m.group("adv")
             hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period, alone=alone))
-    for m in DEADLINE_REL.finditer(text):
+    for m in counted(DEADLINE_REL):
         if not free(m.start(), m.end()):
             continue
         value = _num(m.group("n"), lang)
@@ -365,7 +379,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
     for m in DEADLINE_YEAR.finditer(text):
         if free(m.start(), m.end()):
             hits.append(Hit(m.start(), m.end(), "deadline", None, unit="date", deadline=m.group("year")))
-    for m in QUANTITY.finditer(text):
+    for m in counted(QUANTITY):
         if not free(m.start("n"), m.end("unit")):
             continue
         n_text = m.group("n")
