@@ -43,27 +43,28 @@ _YEAR = rf"(?:\d{{4}}|{_WORDS})"
 
 # Each pattern names day, month and year groups; "doubled" forms such as
 # "tres (3) días" are allowed wherever a number is spelled out. Every match holds a
-# month name; True marks the patterns whose match opens with it.
-_DATE_PATTERNS: list[tuple[re.Pattern[str], bool]] = [
+# month name.
+_DATE_PATTERNS = [
     # a los quince días del mes de marzo de dos mil diecinueve / el 1° de septiembre de 2010 /
     # treinta días del mes de marzo del año de mil novecientos setenta y nueve
-    (fastre.compile(
+    fastre.compile(
         rf"(?P<day>{_DAY})(?:\s*\(\s*\d{{1,2}}\s*\))?\s+(?:d[ií]as?\s+)?(?:del\s+mes\s+de|de(?:l\s+mes\s+de)?)\s+"
         rf"(?P<month>{_MONTH})(?:\s*,\s*|\s+)(?:del?\s+)?(?:(?:a[ñn]o|year)\s+)?(?:de\s+)?(?P<year>{_YEAR})\b",
         re.I,
-    ), False),
+    ),
     # this 15th day of March, 2019 / the Twenty-Eighth of April, 2011 / 15 March 2019
-    (fastre.compile(
+    fastre.compile(
         rf"(?P<day>{_DAY})\s+(?:day\s+of\s+(?:the\s+month\s+of\s+)?|of\s+)?(?P<month>{_MONTH})(?:\s*,\s*|\s+)(?:in\s+the\s+year\s+(?:of\s+)?|of\s+(?:the\s+year\s+)?)?"
         rf"(?P<year>{_YEAR})\b",
         re.I,
-    ), False),
-    # March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020
-    (fastre.compile(
-        rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
-        re.I,
-    ), True),
+    ),
 ]
+# March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020: the date pattern whose match opens with the month
+_MONTH_FIRST_DATE = fastre.compile(
+    rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
+    re.I,
+)
+_DATE_PATTERNS.append(_MONTH_FIRST_DATE)
 _NUMERIC = fastre.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/-])")
 _ISO = fastre.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
 _MONTH_YEAR = fastre.compile(rf"(?<!\d\s)(?P<month>{_MONTH})(?:\s+del?|,)?\s+(?P<year>\d{{4}})\b", re.I)
@@ -105,7 +106,7 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
     # a search from there still sees the text before), none of them anywhere without one.
     first = _FIRST_MONTH.search(text)
     month_at = first.start() if first else None
-    searches = [] if month_at is None else [(p, month_at if opens else 0) for p, opens in _DATE_PATTERNS]
+    searches = [] if month_at is None else [(p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS]
     for pattern, start in searches:
         for m in pattern.finditer(text, start):
             day = parse_number(m.group("day"), lang)
