@@ -27,7 +27,22 @@ class TextcatClassifier:
         self.nlp = spacy.load(path)
 
     def __call__(self, texts: list[str], langs: list[str]) -> list[float]:
+        self.warm_tokenizer(texts)
         return [float(doc.cats.get(POSITIVE_LABEL, 0.0)) for doc in self.nlp.pipe(texts)]
+
+    def warm_tokenizer(self, texts: list[str]) -> None:
+        """Let the tokenizer cache the words of line-broken texts.
+
+        spaCy caches how each space-separated chunk splits into tokens, but saves
+        nothing more of a text once a special case has occurred in it, and a line
+        break is one: the words of a sentence read from a PDF text layer would be
+        split by the affix rules again every time. Tokenizing the text with spaces
+        for line breaks caches its chunks (a chunk splits the same whatever surrounds
+        it), so the text itself is read from the cache: same tokens, same scores.
+        """
+        for text in texts:
+            if "\n" in text:
+                self.nlp.tokenizer(text.replace("\n", " "))
 
 
 class TransformerClassifier:

@@ -27,6 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Optional
 
+from extractors import fastre
 from pipeline.context import REPO_ROOT, Context
 from pipeline.model import Commitment, Document, Party, Segment
 from pipeline.search import fold  # noqa: F401 - one accent-folding rule for cues, names and search
@@ -37,11 +38,11 @@ RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
 _ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+|[•·▪●◦\-–—*])$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
-_SUBORDINATE = re.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
+_SUBORDINATE = fastre.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.IGNORECASE) for p in patterns]
+    return [fastre.compile(p, re.IGNORECASE) for p in patterns]
 
 
 @dataclass
@@ -50,6 +51,11 @@ class LangRules:
 
     lang: str
     raw: dict[str, Any]
+    # Each rule list joined into one pattern (fastre.either), by the list's id: most
+    # sentences match none of a list, and one search says so.
+    _joined: dict[int, tuple[list[re.Pattern[str]], Optional[re.Pattern[str]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def _list(self, key: str) -> list[re.Pattern[str]]:
         return _compile(self.raw.get(key, []))
@@ -120,30 +126,30 @@ class LangRules:
 
     @cached_property
     def actor(self) -> re.Pattern[str]:
-        return re.compile(r"\b(?:" + "|".join(self.raw["actors"]) + r")\b", re.IGNORECASE)
+        return fastre.compile(r"\b(?:" + "|".join(self.raw["actors"]) + r")\b", re.IGNORECASE)
 
     @cached_property
     def soft_verb(self) -> re.Pattern[str]:
-        return re.compile(r"^(?:" + "|".join(self.raw["soft_verbs"]) + r")", re.IGNORECASE)
+        return fastre.compile(r"^(?:" + "|".join(self.raw["soft_verbs"]) + r")", re.IGNORECASE)
 
     @cached_property
     def future_verb(self) -> Optional[re.Pattern[str]]:
         pattern = self.raw.get("future_verb")
-        return re.compile(pattern, re.IGNORECASE) if pattern else None
+        return fastre.compile(pattern, re.IGNORECASE) if pattern else None
 
     @cached_property
     def modal(self) -> Optional[re.Pattern[str]]:
         pattern = self.raw.get("modal")
-        return re.compile(pattern, re.IGNORECASE) if pattern else None
+        return fastre.compile(pattern, re.IGNORECASE) if pattern else None
 
     @cached_property
     def passive_participle(self) -> Optional[re.Pattern[str]]:
         pattern = self.raw.get("passive_participle")
-        return re.compile(pattern, re.IGNORECASE) if pattern else None
+        return fastre.compile(pattern, re.IGNORECASE) if pattern else None
 
     @cached_property
     def infinitive_start(self) -> re.Pattern[str]:
-        return re.compile(self.raw["infinitive_start"], re.IGNORECASE)
+        return fastre.compile(self.raw["infinitive_start"], re.IGNORECASE)
 
     @cached_property
     def stative(self) -> set[str]:
@@ -165,9 +171,31 @@ class LangRules:
     def non_verb_initial(self) -> set[str]:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
+    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
+        """Where the earliest match of any pattern of the rule list ``patterns`` starts
+        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
+        entry = self._joined.get(id(patterns))
+        if entry is None or entry[0] is not patterns:
+            entry = (patterns, fastre.either(patterns))
+            self._joined[id(patterns)] = entry
+        if entry[1] is None:
+            return 0
+        m = entry[1].search(text)
+        return None if m is None else m.start()
+
+    def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
+        """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
+        answer only: False means "look at them one by one")."""
+        return self.first_start(patterns, text) is None
+
     def any(self, patterns: list[re.Pattern[str]], text: str) -> Optional[re.Match[str]]:
+        start = self.first_start(patterns, text)
+        if start is None:
+            return None
+        # No pattern matches before ``start``; lookbehinds and word boundaries there
+        # still see the text before it, so each search finds what a search from 0 would.
         for p in patterns:
-            m = p.search(text)
+            m = p.search(text, start)
             if m:
                 return m
         return None
@@ -207,8 +235,11 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
         ("duty", rules.duty_leadin),
         ("permission", rules.permission),
     ):
+        start = rules.first_start(patterns, text)
+        if start is None:
+            continue
         for p in patterns:
-            for m in p.finditer(text):
+            for m in p.finditer(text, start):
                 if kind == "permission" and _SUBORDINATE.search(text[: m.start()]):
                     continue  # "any costs that may arise": a relative clause, not the main verb
                 cues.append(Cue(m.start(), m.end(), kind))
@@ -227,7 +258,7 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
 # At one position the more specific reading wins: "shall be entitled to" is a permission
 # before it is a "shall".
 _PRIORITY = {"duty": 0, "explicit": 1, "soft": 2, "permission": 3, "passive": 4, "modal": 5, "future": 6, "stative": 7, "infinitive": 8}
-_RELATIVE = re.compile(r"\b(?:which|who|that|que|quienes?|cuales?)\s+$", re.I)
+_RELATIVE = fastre.compile(r"\b(?:which|who|that|que|quienes?|cuales?)\s+$", re.I)
 
 
 def _spanish_future(text: str, m: re.Match[str], rules: LangRules) -> list[Cue]:
@@ -356,7 +387,7 @@ def strength(text: str, cue: Cue, rules: LangRules) -> str:
     return "binding"
 
 
-_INSERTS = re.compile(r"\b(?:in\s+particular|in\s+principle|in\s+general|as\s+appropriate|where\s+appropriate|as\s+necessary|en\s+particular|en\s+especial)\b", re.I)
+_INSERTS = fastre.compile(r"\b(?:in\s+particular|in\s+principle|in\s+general|as\s+appropriate|where\s+appropriate|as\s+necessary|en\s+particular|en\s+especial)\b", re.I)
 _SKIP_EN = {"not", "also", "jointly", "mutually", "actively", "further", "each", "both", "continue", "to", "reciprocally", "together", "equally", "duly", "separately", "hereby"}
 
 
@@ -729,7 +760,7 @@ def load_classifier(ctx: Context) -> Optional[Classifier]:
     return None
 
 
-_DEFINED_ALIAS = re.compile(
+_DEFINED_ALIAS = fastre.compile(
     r"(?:en\s+lo\s+sucesivo|en\s+adelante|hereinafter|hereafter)[^\"“«\n]{0,60}?[\"“«]\s*(?P<alias>[^\"”»\n]{2,40}?)\s*[\"”»]"
     # "Universidad Autónoma de Coahuila (UA de C)", "the University of Texas at San Antonio (UTSA)": initials in brackets
     r"|(?<=[\w.])\s*\((?-i:(?P<initials>(?=(?:[^)]*[A-Z]){2})[A-Z][A-Za-z.&\- ]{1,14}))\)",

@@ -20,6 +20,7 @@ from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 
+from extractors import fastre
 from extractors.numbers import NUMBER_WORDS, fold, parse_number, parse_words
 from extractors.spans import Para, evidence, lang_at, paragraphs
 from pipeline.context import Context
@@ -41,30 +42,33 @@ _DAY = rf"(?:\d{{1,2}}\s*(?:°|º|o\b|st\b|nd\b|rd\b|th\b|er\b)?|{_WORDS})"
 _YEAR = rf"(?:\d{{4}}|{_WORDS})"
 
 # Each pattern names day, month and year groups; "doubled" forms such as
-# "tres (3) días" are allowed wherever a number is spelled out.
+# "tres (3) días" are allowed wherever a number is spelled out. Every match holds a
+# month name.
 _DATE_PATTERNS = [
     # a los quince días del mes de marzo de dos mil diecinueve / el 1° de septiembre de 2010 /
     # treinta días del mes de marzo del año de mil novecientos setenta y nueve
-    re.compile(
+    fastre.compile(
         rf"(?P<day>{_DAY})(?:\s*\(\s*\d{{1,2}}\s*\))?\s+(?:d[ií]as?\s+)?(?:del\s+mes\s+de|de(?:l\s+mes\s+de)?)\s+"
         rf"(?P<month>{_MONTH})(?:\s*,\s*|\s+)(?:del?\s+)?(?:(?:a[ñn]o|year)\s+)?(?:de\s+)?(?P<year>{_YEAR})\b",
         re.I,
     ),
     # this 15th day of March, 2019 / the Twenty-Eighth of April, 2011 / 15 March 2019
-    re.compile(
+    fastre.compile(
         rf"(?P<day>{_DAY})\s+(?:day\s+of\s+(?:the\s+month\s+of\s+)?|of\s+)?(?P<month>{_MONTH})(?:\s*,\s*|\s+)(?:in\s+the\s+year\s+(?:of\s+)?|of\s+(?:the\s+year\s+)?)?"
         rf"(?P<year>{_YEAR})\b",
         re.I,
     ),
-    # March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020
-    re.compile(
-        rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
-        re.I,
-    ),
 ]
-_NUMERIC = re.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/-])")
-_ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
-_MONTH_YEAR = re.compile(rf"(?<!\d\s)(?P<month>{_MONTH})(?:\s+del?|,)?\s+(?P<year>\d{{4}})\b", re.I)
+# March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020: the date pattern whose match opens with the month
+_MONTH_FIRST_DATE = fastre.compile(
+    rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
+    re.I,
+)
+_DATE_PATTERNS.append(_MONTH_FIRST_DATE)
+_NUMERIC = fastre.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/-])")
+_ISO = fastre.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
+_MONTH_YEAR = fastre.compile(rf"(?<!\d\s)(?P<month>{_MONTH})(?:\s+del?|,)?\s+(?P<year>\d{{4}})\b", re.I)
+_FIRST_MONTH = fastre.compile(_MONTH, re.I)
 
 
 @dataclass
@@ -98,8 +102,13 @@ def _iso(y: int, m: int, d: Optional[int]) -> Optional[str]:
 def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
     """Every date in ``text``, longest reading first where readings overlap."""
     found: list[DateMention] = []
-    for pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
+    # Where a month name first starts: the month-led patterns match nowhere before it (and
+    # a search from there still sees the text before), none of them anywhere without one.
+    first = _FIRST_MONTH.search(text)
+    month_at = first.start() if first else None
+    searches = [] if month_at is None else [(p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS]
+    for pattern, start in searches:
+        for m in pattern.finditer(text, start):
             day = parse_number(m.group("day"), lang)
             month = MONTHS.get(fold(m.group("month")).rstrip("."))
             year = _year(m.group("year"), lang)
@@ -126,7 +135,7 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
         iso = _iso(int(m.group("year")), int(m.group("month")), int(m.group("day")))
         if iso:
             found.append(DateMention(m.start(), m.end(), iso, m.group(0)))
-    for m in _MONTH_YEAR.finditer(text):
+    for m in _MONTH_YEAR.finditer(text, month_at) if month_at is not None else ():
         month = MONTHS.get(fold(m.group("month")).rstrip("."))
         if not month or (fold(m.group("month")) == "may" and not m.group("month")[0].isupper()):
             continue
@@ -163,7 +172,7 @@ _UNIT = {
 _NUM = rf"(?:\d+|{_WORDS})(?:\s*\(\s*\d+\s*\))?"
 _UNIT_RE = r"(?:d[ií]as?(?:\s+(?:h[aá]biles|naturales|calendario))?|semanas?|mes(?:es)?|a[ñn]os?|bimestres?|trimestres?|semestres?|horas?|hours?|" \
     r"(?:business\s+|calendar\s+|working\s+)?days?|weeks?|months?|years?)"
-DURATION = re.compile(rf"(?P<num>{_NUM})\s+(?:\(\s*\d+\s*\)\s+)?(?P<unit>{_UNIT_RE})\b", re.I)
+DURATION = fastre.compile(rf"(?P<num>{_NUM})\s+(?:\(\s*\d+\s*\)\s+)?(?P<unit>{_UNIT_RE})\b", re.I)
 
 
 def duration_iso(num_text: str, unit_text: str, lang: Optional[str] = None) -> Optional[str]:
@@ -190,14 +199,14 @@ def parse_duration(text: str, lang: Optional[str] = None) -> Optional[str]:
 
 # --- the agreement's own dates -----------------------------------------------------------
 
-_RECITAL = re.compile(
+_RECITAL = fastre.compile(
     r"^\s*(?:[\-•*]\s*)?(?:considerando|considerandos|visto|vistos|reconociendo|teniendo\s+en\s+cuenta|tomando\s+en\s+cuenta|"
     r"conscientes|deseosos|animados|inspirados|convencidos|reafirmando|destacando|whereas|recognizing|recognising|"
     r"considering|convinced|desiring|noting|mindful|bearing\s+in\s+mind|manifesting|acknowledging)\b",
     re.I,
 )
 # "hecho"/"done" are common words; only the formula forms ("Hecho en", "Done at") count
-_SIGN_STRONG = re.compile(
+_SIGN_STRONG = fastre.compile(
     r"\b(?:hech[oa]\s+(?:y\s+firmad[oa]\s+)?(?:en|a|el)\b|dad[oa]\s+en\b|firmad[oa]s?|suscrit[oa]s?|celebrad[oa]\s+(?:en|a|el)\b|"
     r"otorgad[oa]\s+en|se\s+firma|firman|firmamos|suscriben|"
     r"signed(?:\s+(?:at|in|on|this|by|the|:|,)|\s*$)|done(?:\s+(?:and\s+signed\s+)?(?:at|in|on|this|by\s+hand)|\s*$)|"
@@ -205,15 +214,15 @@ _SIGN_STRONG = re.compile(
     r"subscribed|en\s+fe\s+de\s+lo\s+cual)",
     re.I,
 )
-_SIGN_ENACTED = re.compile(r"\b(?:enacted|adopted|approved|passed|aprobad[oa]|promulgad[oa]|expedid[oa])\b", re.I)
-_SIGN_AFTER = re.compile(r"^[^.;]*\b(?:firman|firmamos|suscriben|suscribimos|se\s+firma|signed|sign\s+(?:this|the\s+present))\b", re.I)
-_NOT_SIGNING = re.compile(
+_SIGN_ENACTED = fastre.compile(r"\b(?:enacted|adopted|approved|passed|aprobad[oa]|promulgad[oa]|expedid[oa])\b", re.I)
+_SIGN_AFTER = fastre.compile(r"^[^.;]*\b(?:firman|firmamos|suscriben|suscribimos|se\s+firma|signed|sign\s+(?:this|the\s+present))\b", re.I)
+_NOT_SIGNING = fastre.compile(
     r"\b(?:vigor|vigencia|vigente|force|effect|effective|plazo|deadline|hasta|until|antes|before|later|tardar|expir\w*|"
     r"termina\w*|ratifica\w*|notifica\w*|reuni\w*|meet\w*|celebrad[oa]\s+en|held)\b",
     re.I,
 )
-_THIS_DAY = re.compile(r"\bthis\b[^.\n]{0,30}\bday\s+of\b", re.I)
-_YEAR_ONLY = re.compile(r"\bday\s+of\b[\s'’`,]*(?P<year>(?:19|20)\d\d)\b", re.I)
+_THIS_DAY = fastre.compile(r"\bthis\b[^.\n]{0,30}\bday\s+of\b", re.I)
+_YEAR_ONLY = fastre.compile(r"\bday\s+of\b[\s'’`,]*(?P<year>(?:19|20)\d\d)\b", re.I)
 
 
 def _is_recital(para: Para) -> bool:
@@ -275,26 +284,26 @@ def _signing(doc: Document) -> Optional[tuple[int, DateMention]]:
 
 _AGREEMENT = r"(?:convenio|acuerdo|memor[aá]ndum|instrumento|carta\s+de\s+intenci[oó]n|protocolo|tratado|" \
     r"agreement|memorandum|mou|instrument|arrangement|protocol|treaty|accord|letter\s+of\s+intent)"
-_TERM_CUE = re.compile(
+_TERM_CUE = fastre.compile(
     r"(?:duraci[oó]n\s+(?:inicial\s+)?(?:de|ser[aá]|es|m[aá]xima)|vigencia\s+(?:inicial\s+)?(?:de|por|durante|ser[aá]|es\s+de|m[aá]xima)|"
     r"(?:firma|celebra|suscribe|concluye|concierta)\s+por\s+(?:un\s+)?(?:plazo|per[ií]odo|t[eé]rmino)\s+de|v[aá]lid[oa]s?|vigente|en\s+vigor\s+(?:por|durante)|regir[aá]|permanecer[aá]|plazo\s+de\s+vigencia|"
     r"duration|term\b|valid|in\s+(?:full\s+)?(?:force|effect)\s+(?:for|during)|(?:remain|be)\s+effective\s+for|shall\s+(?:last|run)|period\s+of)",
     re.I,
 )
-_DELAY = re.compile(
+_DELAY = fastre.compile(
     # "tres años, después de cuyo término será prorrogado" is a term followed by a new clause
     r"^[^\w,;]*(?:(?:h[aá]biles|naturales|calendario)\s+)?(?:despu[eé]s|antes|de\s+anticipaci[oó]n|"
     r"de\s+antelaci[oó]n|de\s+aviso|after|before|prior|notice|in\s+advance|of\s+(?:written\s+)?notice)",
     re.I,
 )
 # a delay before entry into force also reads "treinta días a partir de" / "30 days following"
-_ENTRY_DELAY = re.compile(r"^\W*(?:(?:h[aá]biles|naturales)\s+)?(?:despu[eé]s|contad[oa]s|a\s+partir|siguientes|after|following|from)", re.I)
-_OTHER_SUBJECT = re.compile(
+_ENTRY_DELAY = fastre.compile(r"^\W*(?:(?:h[aá]biles|naturales)\s+)?(?:despu[eé]s|contad[oa]s|a\s+partir|siguientes|after|following|from)", re.I)
+_OTHER_SUBJECT = fastre.compile(
     r"\b(?:proyectos?|programas?|documento|permiso|becas?|comisi[oó]n|plan|estancias?|visas?|projects?|programs?|"
     r"programmes?|permits?|scholarships?|commission|committee|visas?)\b",
     re.I,
 )
-_INDEFINITE = re.compile(
+_INDEFINITE = fastre.compile(
     r"(?:sin\s+l[ií]mites?\s+de\s+tiempo|(?:duraci[oó]n|vigencia|plazo|tiempo)\s+(?:es\s+)?indefinid[oa]|"
     r"vigencia\s+(?:del?\s+presente\s+\w+\s+)?(?:ser[aá]\s+|es\s+)?indefinida|(?:tiempo|plazo)\s+indeterminado|"
     r"duraci[oó]n\s+indeterminada|indefinidamente|indefinite(?:ly)?\s*(?:period|term|duration)?|"
@@ -302,25 +311,25 @@ _INDEFINITE = re.compile(
     r"(?:it\s+is\s+)?terminated|no\s+(?:fixed\s+)?(?:expiration|expiry|termination)\s+date)",
     re.I,
 )
-_RENEW_AUTO = re.compile(
+_RENEW_AUTO = fastre.compile(
     r"(?:(?:prorrog|renov)\w*\s+(?:en\s+forma\s+|de\s+manera\s+)?autom[aá]tic\w*|autom[aá]ticamente\s+(?:prorrog|renov)\w*|"
     r"t[aá]cita(?:mente)?\s+(?:prorrog|renov)\w*|(?:prorrog|renov)\w*\s+t[aá]citamente|"
     r"automatic(?:ally)?\s+(?:renew|extend|extension|renewal)\w*|(?:renew|extend)\w*\s+automatically|tacit(?:ly)?\s+renew\w*)",
     re.I,
 )
-_RENEW = re.compile(r"\b(?:prorrogable|prorrogables|renovable|renovables|podr[aá]\s+(?:ser\s+)?(?:prorrog|renov)\w*|renewable|may\s+be\s+(?:renewed|extended))\b", re.I)
-_ENTRY = re.compile(
+_RENEW = fastre.compile(r"\b(?:prorrogable|prorrogables|renovable|renovables|podr[aá]\s+(?:ser\s+)?(?:prorrog|renov)\w*|renewable|may\s+be\s+(?:renewed|extended))\b", re.I)
+_ENTRY = fastre.compile(
     r"(?:entrar[aá]n?\s+en\s+vig(?:or|encia)|entrada\s+en\s+vigor|(?:enter|entry|enters|come|comes)\s+into\s+force|take\s+effect|"
     r"takes\s+effect|become\s+effective|becomes\s+effective|effective\s+(?:upon|on|as\s+of|immediately)|"
     r"surtir[aá]n?\s+(?:sus\s+)?efectos?\s+a\s+partir\s+de\s+(?:la\s+fecha\s+de\s+)?su\s+(?:firma|suscripci[oó]n))",
     re.I,
 )
-_UNTIL = re.compile(
+_UNTIL = fastre.compile(
     r"(?:vigente\s+hasta|vigencia\s+hasta|estar[aá]\s+en\s+vigor\s+hasta|surtir[aá]\s+efectos\s+hasta|concluir[aá]\s+(?:su\s+vigencia\s+)?el|"
     r"in\s+(?:force|effect)\s+(?:until|through)|valid\s+(?:until|through)|expires?\s+on|shall\s+expire\s+on|terminate\s+on)\s+(?:el\s+|the\s+)?",
     re.I,
 )
-_ON_SIGNATURE = re.compile(r"\b(?:firma|suscripci[oó]n|signature|signing|signed|execution|executed)\b", re.I)
+_ON_SIGNATURE = fastre.compile(r"\b(?:firma|suscripci[oó]n|signature|signing|signed|execution|executed)\b", re.I)
 
 
 def _sentences(para: Para) -> list[tuple[int, str]]:

@@ -20,9 +20,12 @@ also recorded as dates tied to their commitment.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
+from extractors import fastre
 from extractors.dates import DURATION, MONTHS, duration_iso, find_dates
 from extractors.numbers import NUMBER_WORDS, fold, is_ambiguous_word, parse_number
 from extractors.spans import evidence, load_rules, locate
@@ -57,7 +60,7 @@ _ADJ = {
     "weekly": "P1W", "bimestral": "P2M", "bimestrales": "P2M", "bienal": "P2Y", "bienales": "P2Y", "biennial": "P2Y",
 }
 
-FREQ_COUNT = re.compile(
+FREQ_COUNT = fastre.compile(
     rf"(?:{_AT_LEAST}\s+|{_AT_MOST}\s+)?(?P<n>{_NUM}|once|twice|thrice)\s+(?:(?:vez|veces|times?)\s+)?"
     rf"(?:{_PER}\s+(?P<per>{_PERIOD_WORD})\b|(?:cada|every)\s+(?P<k>{_NUM})\s+(?P<kunit>a[ñn]os|meses|semanas|years|months|weeks)\b|"
     r"(?P<adv>annually|yearly|anualmente|monthly|mensualmente|quarterly|trimestralmente|semestralmente)\b)",
@@ -65,27 +68,27 @@ FREQ_COUNT = re.compile(
 )
 _ADV_PERIOD = {"annually": "P1Y", "yearly": "P1Y", "anualmente": "P1Y", "monthly": "P1M", "mensualmente": "P1M",
                "quarterly": "P3M", "trimestralmente": "P3M", "semestralmente": "P6M"}
-FREQ_EVERY = re.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
-FREQ_ADVERB = re.compile(
+FREQ_EVERY = fastre.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
+FREQ_ADVERB = fastre.compile(
     rf"(?:{_AT_LEAST}\s+)?(?P<adv>anualmente|annually|yearly|every\s+year|each\s+year|cada\s+a[ñn]o|semestralmente|semi-?annually|"
     r"biannually|trimestralmente|quarterly|mensualmente|monthly|every\s+month|cada\s+mes|semanalmente|weekly|bimestralmente|"
     r"bienalmente|biennially|bi-?monthly|bi-?weekly|in\s+alternate\s+years|every\s+(?:other|second)\s+year|en\s+a[ñn]os\s+alternos|"
     r"a[ñn]o\s+por\s+medio)\b",
     re.I,
 )
-FREQ_ADJ_ES = re.compile(
+FREQ_ADJ_ES = fastre.compile(
     rf"\b(?P<noun>{_W})\s+(?P<adj>anual(?:es)?|semestral(?:es)?|trimestral(?:es)?|mensual(?:es)?|bimestral(?:es)?|semanal(?:es)?|bienal(?:es)?)\b"
     rf"(?:\s+de\s+(?P<of>{_W}))?",
     re.I,
 )
-FREQ_ADJ_EN = re.compile(
+FREQ_ADJ_EN = fastre.compile(
     rf"\b(?:an?\s+|one\s+)?(?P<adj>annual|yearly|semi-?annual|biannual|quarterly|monthly|weekly|biennial)\s+(?P<noun>{_W})",
     re.I,
 )
 _REL_LEAD = rf"(?:dentro\s+de(?:\s+(?:los|las))?|en\s+un\s+(?:plazo|t[eé]rmino|per[ií]odo)\s+(?:m[aá]ximo\s+|no\s+mayor\s+)?de|" \
     rf"a\s+m[aá]s\s+tardar\s+(?:en|a\s+los|dentro\s+de)|no\s+despu[eé]s\s+de|no\s+m[aá]s\s+tarde\s+de|antes\s+de|en\s+los|" \
     rf"within(?:\s+the)?|no\s+later\s+than|not\s+later\s+than|in\s+no\s+more\s+than|{_AT_LEAST}|{_AT_MOST}|con)"
-DEADLINE_REL = re.compile(
+DEADLINE_REL = fastre.compile(
     rf"(?:(?P<lead>{_REL_LEAD})\s+|(?<![\w,.]))(?P<n>{_NUM}|one|un|una)\s+(?P<unit>(?:d[ií]as?|semanas?|mes(?:es)?|a[ñn]os?|business\s+days?|calendar\s+days?|"
     r"working\s+days?|days?|weeks?|months?|years?|horas?|hours?)(?:\s+(?:h[aá]biles|naturales|calendario))?)\b"
     r"(?P<tail>\s+(?:siguientes|contad[oa]s|a\s+partir|despu[eé]s|following|after|from|of|prior|before|in\s+advance|de\s+anticipaci[oó]n|"
@@ -93,13 +96,13 @@ DEADLINE_REL = re.compile(
     re.I,
 )
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-DEADLINE_ABS = re.compile(
+DEADLINE_ABS = fastre.compile(
     rf"(?P<lead>a\s+m[aá]s\s+tardar\s+(?:el\s+)?|antes\s+del?\s+|hasta\s+el\s+|no\s+later\s+than\s+|not\s+later\s+than\s+|"
     rf"on\s+or\s+before\s+|by\s+(?:the\s+)?|before\s+)(?P<date>(?:\d{{1,2}}|{_WORDS})\s+(?:de\s+|of\s+)?(?:{_MONTH_RE})\b|(?:{_MONTH_RE})\s+\d{{1,2}}\b|"
     r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})",
     re.I,
 )
-DEADLINE_YEAR = re.compile(
+DEADLINE_YEAR = fastre.compile(
     r"(?:a\s+m[aá]s\s+tardar\s+(?:en\s+|a\s+finales\s+de\s+|al\s+final\s+de\s+)?|antes\s+de(?:\s+finales\s+de|l\s+final\s+de|l)?\s+|"
     r"(?:by|before|no\s+later\s+than)\s+(?:the\s+end\s+of\s+)?)(?:(?:el\s+)?a[ñn]o\s+|(?:fiscal\s+)?year\s+)?(?P<year>(?:19|20)\d\d)\b",
     re.I,
@@ -115,12 +118,12 @@ _CUR_QUAL_1, _CUR_QUAL_2 = _CUR_QUAL.replace("QUAL", "qual"), _CUR_QUAL.replace(
 _QUAL_CURRENCY = {"mexicanos": "MXN", "m.n.": "MXN", "m. n.": "MXN", "colombianos": "COP", "canadienses": "CAD", "estadounidenses": "USD",
                   "americanos": "USD", "us": "USD", "de los estados unidos": "USD", "de los estados unidos de america": "USD",
                   "de estados unidos": "USD"}
-MONEY = re.compile(
+MONEY = fastre.compile(
     rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL_1})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
     rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL_2}",
     re.I,
 )
-PERCENT = re.compile(
+PERCENT = fastre.compile(
     rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s*(?:%|por\s+ciento|percent|per\s+cent)"
     rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD}))?",
     re.I,
@@ -130,18 +133,18 @@ _PER_ADJ_PERIOD = {"anual": "P1Y", "anuales": "P1Y", "annually": "P1Y", "yearly"
                    "monthly": "P1M", "semestral": "P6M", "semestrales": "P6M", "trimestral": "P3M", "trimestrales": "P3M",
                    "quarterly": "P3M", "semanal": "P1W", "semanales": "P1W", "weekly": "P1W", "anualmente": "P1Y",
                    "mensualmente": "P1M"}
-_MONEY_PER = re.compile(
+_MONEY_PER = fastre.compile(
     rf"\s*(?:(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|(?P<adj>anual(?:es)?|anualmente|mensual(?:es)?|mensualmente|annually|yearly|monthly|"
     r"semestral(?:es)?|trimestral(?:es)?|quarterly)\b)",
     re.I,
 )
-QUANTITY = re.compile(
+QUANTITY = fastre.compile(
     rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s+"
     rf"(?P<unit>{_W}(?:\s+(?!(?:per|al|por|a|an|each|every|cada|de|del|of|for|to|in|en|y|and|que|con|with|{_PER_ADJ})\b){_W})?)"
     rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD})\b|\s+(?P<peradv>{_PER_ADJ})\b)?",
     re.I,
 )
-_DELIVER = re.compile(
+_DELIVER = fastre.compile(
     r"\b(?:otorg|entreg|realiz|organiz|capacit|financi|constru|envi|recib|benefici|apoy|aport|destin|ofrec|impart|becar|plant|"
     r"instal|contrat|form|atend|public|edit|celebr|llev|habilit|rehabilit|equip|don|asign|crear|crea|establec|abr|"
     r"provid|provide|grant|award|train|host|send|receiv|hold|organi[sz]|deliver|build|fund|plant|install|hire|publish|"
@@ -150,8 +153,19 @@ _DELIVER = re.compile(
     r"produc|elabor|dise[ñn]|design|prepar|publish|imprim|print|train|hospedar|acoger|recruit|reclut|distribut|distribu)\w*",
     re.I,
 )
-_PURPOSE = re.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
-_LEGAL_REF = re.compile(r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)\s*$", re.I)
+# Where a match of FREQ_COUNT, PERCENT, DEADLINE_REL or QUANTITY can start: each opens
+# with a bound or lead phrase and white space, or with the number itself.
+_COUNT_START = fastre.compile(
+    rf"(?:{_AT_LEAST}|{_AT_MOST}|{_REL_LEAD})\s+|{_NUM}|once|twice|thrice|one|un|una",
+    re.I,
+)
+_PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
+_LEGAL_WORD = r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)"
+_LEGAL_REF = fastre.compile(_LEGAL_WORD + r"\s*$", re.I)
+# A match of _LEGAL_REF is a word followed by nothing but white space, so it starts at
+# most this far before the last other character: the search can begin there.
+_LEGAL_WORD_WIDTH = fastre.max_width(_LEGAL_WORD, re.I)
+_MONTH_NEXT = re.compile(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", re.I)
 _FUNCTION_WORDS = {"de", "del", "para", "en", "a", "al", "of", "for", "to", "in", "que", "y", "and", "per", "por", "cada", "each", "every",
                    "con", "with", "que", "the", "la", "el", "los", "las", "on", "by", "sobre", "from", "as", "or", "o"}
 _ARTICLES = {"el", "la", "los", "las", "un", "una", "the", "a", "an", "este", "esta", "this", "dicho", "dicha", "said"}
@@ -165,7 +179,7 @@ _SCALES = {"mil millones": 1e9, "millones": 1e6, "millon": 1e6, "million": 1e6, 
 
 # "a programme of activities for a period of at least two years at a time": how long what is
 # delivered must cover (a term or notice period is never read here: only commitments are)
-SPAN_OF = re.compile(
+SPAN_OF = fastre.compile(
     rf"(?:(?:for|over|covering)\s+(?:a|the|each)\s+(?:period|term)\s+of|por\s+(?:un|el)\s+(?:per[ií]odo|plazo|t[eé]rmino)\s+(?:m[ií]nimo\s+)?de)\s+"
     rf"(?:(?:at\s+least|al\s+menos|por\s+lo\s+menos|no\s+less\s+than)\s+)?(?P<n>{_NUM})\s+(?P<unit>years?|months?|a[ñn]os|meses)\b"
     r"(?:\s+(?:at\s+a\s+time|each|cada\s+uno|cada\s+vez))?",
@@ -174,7 +188,7 @@ SPAN_OF = re.compile(
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4,
              "5th": 5, "primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3, "cuarto": 4, "quinto": 5, "sexto": 6}
 # "at the end of the third project-year", "al término del segundo año": a deadline counted in years of the project
-ORDINAL_DEADLINE = re.compile(
+ORDINAL_DEADLINE = fastre.compile(
     r"(?:(?:at|by|before)\s+the\s+end\s+of\s+the|(?:al|antes\s+del)\s+(?:final|t[eé]rmino|finalizar|cierre)\s+del)\s+"
     r"(?P<ord>first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|primer|primero|segundo|tercer|tercero|cuarto|quinto|sexto)\s+"
     r"(?:(?:project|programme|program|fiscal)[- ])?(?P<unit>year|month|a[ñn]o|mes|semestre|semester)\b(?:\s+(?:of\s+the\s+project|del\s+proyecto|de\s+(?:ejecuci[oó]n|vigencia)))?",
@@ -195,7 +209,7 @@ class Hit:
     alone: bool = False  # a one-word frequency ("anualmente"), widened to its action at the end
 
 
-_VERB_FORM = re.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
+_VERB_FORM = fastre.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
 
 
 def unit_words_first(m: re.Match[str]) -> str:
@@ -250,12 +264,35 @@ def _action_unit(text: str, lang: str) -> str:
     return "veces" if lang == "es" else "times"
 
 
+@lru_cache(maxsize=None)
+def _rule_words(key: str) -> frozenset[str]:
+    return frozenset(load_rules("indicators.json")[key])
+
+
+def _after_fraction_bar(before: str) -> bool:
+    """Whether ``before`` ends in a digit and "/" (then white space): the same test as
+    ``re.search(r"\\d/\\s*$", before)`` without scanning the whole text."""
+    core = before.rstrip()
+    return len(core) >= 2 and core[-1] == "/" and core[-2].isdecimal()
+
+
+def _ends_with_legal_word(before: str) -> bool:
+    """``_LEGAL_REF.search(before)``, searched only where a match can start."""
+    return _LEGAL_REF.search(before, max(0, len(before.rstrip()) - _LEGAL_WORD_WIDTH)) is not None
+
+
 def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = None) -> list[Hit]:
     """Every indicator in one commitment's text, as non-overlapping hits in reading order."""
-    rules = load_rules("indicators.json")
-    not_units = set(rules["not_units"])
-    not_freq = set(rules["not_frequency_nouns"])
+    not_units = _rule_words("not_units")
+    not_freq = _rule_words("not_frequency_nouns")
     hits: list[Hit] = []
+    # None of the four count patterns matches before this (a search from here still sees
+    # the text before it), nor anywhere when it is None.
+    first = _COUNT_START.search(text)
+    counts_from = first.start() if first else None
+
+    def counted(pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        return iter(()) if counts_from is None else pattern.finditer(text, counts_from)
 
     def free(a: int, b: int) -> bool:
         return all(b <= h.start or a >= h.end for h in hits)
@@ -286,12 +323,12 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         start = m.start() - len(cap.group(0)) if cap else m.start()
         hits.append(Hit(start, end, "cap" if cap else "money", value, unit=currency or "money", currency=currency, period=period))
     _merge_restated(hits, text)
-    for m in PERCENT.finditer(text):
+    for m in counted(PERCENT):
         if free(m.start(), m.end()):
             value = _num(m.group("n"), lang)
             if value is not None:
                 hits.append(Hit(m.start(), m.end(), "cap" if m.group("cap") else "percentage", value, unit="%", period=_period(m.group("per"))))
-    for m in FREQ_COUNT.finditer(text):
+    for m in counted(FREQ_COUNT):
         value = _num(m.group("n"), lang)
         if m.group("adv") and not re.match(r"(?i)once|twice|thrice|\w+\s+(?:times?|veces|vez)", m.group(0)[m.start("n") - m.start() :]):
             continue  # "two annually" is a quantity with no noun; leave it to the adverb rule
@@ -317,7 +354,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             period, value = _ADVERB[re.sub(r"\s+", " ", fold(m.group("adv")))]
             alone = m.start("adv") == m.start() and " " not in m.group("adv")
             hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period, alone=alone))
-    for m in DEADLINE_REL.finditer(text):
+    for m in counted(DEADLINE_REL):
         if not free(m.start(), m.end()):
             continue
         value = _num(m.group("n"), lang)
@@ -342,7 +379,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
     for m in DEADLINE_YEAR.finditer(text):
         if free(m.start(), m.end()):
             hits.append(Hit(m.start(), m.end(), "deadline", None, unit="date", deadline=m.group("year")))
-    for m in QUANTITY.finditer(text):
+    for m in counted(QUANTITY):
         if not free(m.start("n"), m.end("unit")):
             continue
         n_text = m.group("n")
@@ -351,9 +388,10 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         if (is_ambiguous_word(n_text) and not (m.group("cap") or m.group("min") or m.group("per"))) or re.fullmatch(r"(?:1[89]|20)\d\d", n_text):
             continue
         # "96/100 dollars" spells the cents of an amount; "estos dos elegirán" counts people, not a target
-        if re.search(r"\d/\s*$", text[: m.start("n")]) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
+        before = text[: m.start("n")]
+        if _after_fraction_bar(before) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
             continue
-        if _LEGAL_REF.search(text[: m.start("n")]) or re.match(r"\s*(?:de\s+)?(?:" + _MONTH_RE + r")\b", text[m.end("n") :], re.I):
+        if _ends_with_legal_word(before) or _MONTH_NEXT.match(text[m.end("n") :]):
             continue
         unit_words = m.group("unit").split()
         if fold(unit_words[0]) in not_units or fold(unit_words[0]) in _FUNCTION_WORDS:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
+from extractors import fastre
 from pipeline.model import Document, Evidence, Page
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -77,7 +78,7 @@ def paragraphs(doc: Document) -> Iterator[Para]:
 # Text layers and OCR keep one line per printed line and often no blank line
 # between paragraphs, so a paragraph also ends at a line that closes a sentence
 # or before a line that opens a clause ("ARTÍCULO 2", "WHEREAS", "3.", "b)").
-PARA_BREAK = re.compile(
+PARA_BREAK = fastre.compile(
     r"\n[ \t]*\n\s*|(?<=[.:;])[ \t]*\n\s*|\n(?=[ \t]*(?:ART[IÍ]CULO|Art[ií]culo|ARTICLE|Article|CL[AÁ]USULA|Cl[aá]usula|"
     r"PRIMER|SEGUND|TERCER|CUART|QUINT|SEXT|S[EÉ]PTIM|OCTAV|NOVEN|D[EÉ]CIM|Considerando|CONSIDERANDO|WHEREAS|Whereas|SECTION|Section|"
     r"Por\s+el|Por\s+la|POR\s+EL|POR\s+LA|For\s+the|FOR\s+THE|\d{1,2}\s*[.)]\s|[a-z]\)\s|[IVX]{1,5}\.\s))"

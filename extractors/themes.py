@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from typing import Optional
 
+from extractors import fastre
 from extractors.commitments import fold
 from pipeline.context import REPO_ROOT, Context
 from pipeline.model import Commitment, Document
@@ -28,24 +29,48 @@ THEMES = (
 MAX_DOC_THEMES = 5
 SHORT_TEXT = 4000  # characters
 
-Lexicon = dict[str, re.Pattern[str]]
+HEAD = 4  # characters of a theme word looked up before its theme's pattern is run
+# The first HEAD characters at every word start (zero-width, so none is skipped).
+_HEADS = re.compile(r"\b(?=(\w.{0,%d}))" % (HEAD - 1), re.DOTALL)
+
+
+class Lexicon(dict[str, re.Pattern[str]]):
+    """Theme → pattern of its words at a word boundary, with the first ``HEAD``
+    characters of those words (None for a theme with a shorter word, or one that does
+    not start with a word character)."""
+
+    heads: dict[str, Optional[frozenset[str]]]
 
 
 def load_lexicon() -> Lexicon:
     raw = json.loads(LEXICON_PATH.read_text(encoding="utf-8"))
-    out: Lexicon = {}
+    out = Lexicon()
+    out.heads = {}
     for theme, words in raw.items():
         if theme.startswith("_"):
             continue
         if theme not in THEMES:
             raise ValueError(f"unknown theme {theme!r} in {LEXICON_PATH.name}")
-        out[theme] = re.compile(r"\b(?:" + "|".join(re.escape(fold(w)) for w in words) + ")")
+        folded = [fold(w) for w in words]
+        out[theme] = fastre.compile(r"\b(?:" + "|".join(re.escape(w) for w in folded) + ")")
+        usable = all(len(w) >= HEAD and re.match(r"\w", w) for w in folded)
+        out.heads[theme] = frozenset(w[:HEAD] for w in folded) if usable else None
     return out
 
 
 def theme_scores(text: str, lexicon: Lexicon) -> Counter[str]:
     folded = fold(text)
-    return Counter({theme: n for theme, pattern in lexicon.items() if (n := len(pattern.findall(folded)))})
+    # A theme's pattern matches only where a word boundary is followed by one of its
+    # words, which start with a word character: at a word start, followed by the head
+    # of one. Themes with no head at any word start score nothing and their patterns
+    # need not run (most themes, for most sentences).
+    heads = getattr(lexicon, "heads", {})
+    found = set(_HEADS.findall(folded))
+    return Counter({
+        theme: n
+        for theme, pattern in lexicon.items()
+        if (heads.get(theme) is None or not heads[theme].isdisjoint(found)) and (n := len(pattern.findall(folded)))
+    })
 
 
 def document_themes(doc: Document, lexicon: Lexicon) -> list[str]:

@@ -23,7 +23,6 @@ MIN_LETTERS = 40  # below this langdetect guesses; above it, it is right on agre
 CORE = ("es", "en")  # the languages the extractors read
 OTHER_MIN_PROB = 0.95  # a language outside CORE must win clearly...
 OTHER_MIN_LETTERS = 150  # ...on a long enough text, or Spanish snippets turn Portuguese
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 BLOCK_MIN_LETTERS = 80  # a block shorter than this (a title, a list of place names) follows its neighbours
 DOC_MIN_SHARE = 0.15  # a language joins doc.languages with this share of the letters...
@@ -48,13 +47,19 @@ def detector_factory(ctx: Optional[Context]) -> DetectorFactory:
 
 
 def letters(text: str) -> int:
-    return len(_LETTER.findall(text))
+    # Runs of letters, not single letters: the same count from far fewer match objects.
+    return sum(map(len, _TOKEN.findall(text)))
+
+
+def _lowered_tokens(text: str) -> list[tuple[str, int]]:
+    """(lower-cased word, occurrences) per distinct word as written."""
+    return [(token.lower(), n) for token, n in Counter(_TOKEN.findall(text)).items()]
 
 
 def function_word_vote(text: str) -> Optional[str]:
     """es/en by function words: for short blocks where n-gram statistics are noise."""
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
-    counts = {lang: sum(1 for t in tokens if t in words) for lang, words in _FUNCTION.items()}
+    tokens = _lowered_tokens(text)
+    counts = {lang: sum(n for t, n in tokens if t in words) for lang, words in _FUNCTION.items()}
     (best, n1), (_, n2) = sorted(counts.items(), key=lambda kv: -kv[1])
     return best if n1 >= 2 and n1 >= 2 * n2 + 1 else None
 
@@ -69,13 +74,12 @@ def clear_vote(text: str) -> Optional[str]:
 
     langdetect costs ~25 ms a block; counting words costs almost nothing.
     """
-    tokens = [t.lower() for t in _TOKEN.findall(text)]
     counts = {lang: 0 for lang in _FUNCTION}
     marked = {lang: False for lang in _FUNCTION}
-    for t in tokens:
+    for t, n in _lowered_tokens(text):
         for lang, words in _FUNCTION.items():
             if t in words:
-                counts[lang] += 1
+                counts[lang] += n
                 marked[lang] = marked[lang] or t in _MARKERS[lang]
     (best, n1), (_, n2) = sorted(counts.items(), key=lambda kv: -kv[1])
     return best if n1 >= 6 and n1 >= 4 * n2 + 2 and marked[best] else None
@@ -158,10 +162,11 @@ def run(doc: Document, ctx: Context) -> None:
         if not page.blocks and page.text.strip():
             page.blocks = [Block(start=0, end=len(page.text), column=0)]
         detected = [detect_block(_block_text(page, b), ctx) for b in page.blocks]
+        counts = [letters(_block_text(page, b)) for b in page.blocks]
         page_weights: Counter[str] = Counter()
-        for block, lang in zip(page.blocks, detected):
+        for n, lang in zip(counts, detected):
             if lang:
-                page_weights[lang] += letters(_block_text(page, block))
+                page_weights[lang] += n
         page_lang = page_weights.most_common(1)[0][0] if page_weights else detect(page.text, ctx)
         if page_lang is None:
             page_lang = function_word_vote(page.text) or previous
@@ -169,9 +174,9 @@ def run(doc: Document, ctx: Context) -> None:
             undecided.append(page)
         _fill_short_blocks(page, detected, page_lang)
         page.lang = page_lang
-        for block in page.blocks:
+        for block, n in zip(page.blocks, counts):
             if block.lang:
-                weights[block.lang] += max(1, letters(_block_text(page, block)))
+                weights[block.lang] += max(1, n)
         previous = page_lang or previous
     majority = weights.most_common(1)[0][0] if weights else None
     for page in undecided:  # leading pages too short to tell: the document's main language

@@ -14,12 +14,14 @@ one block per paragraph. Plain-text pages get paragraph blocks from blank lines.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from statistics import median
 from typing import Optional
 
-import numpy as np
 
 from pipeline.context import Context
 from pipeline.model import Block, BBox, Document, Page, Word
@@ -80,6 +82,26 @@ def paragraph_blocks(text: str, column: int = 0, offset: int = 0) -> list[Block]
 # --- columns ------------------------------------------------------------------
 
 
+def _cover(words: list[Word], x0: float, unit: float, bins: int) -> list[int]:
+    """How many words cover each of ``bins`` bins of width ``unit`` from ``x0``.
+
+    A word covers the slice ``[int(left), ceil(right))`` of the bins, as a Python
+    slice reads it (a negative stop counts from the end). Counted with a difference
+    list: one update per word instead of one per bin.
+    """
+    diff = [0] * (bins + 1)
+    for w in words:
+        a = int((w.bbox[0] - x0) / unit)
+        b = math.ceil((w.bbox[2] - x0) / unit)
+        start, stop = max(0, a), min(bins, b)
+        if stop < 0:
+            stop = max(0, stop + bins)
+        if start < stop:
+            diff[start] += 1
+            diff[stop] -= 1
+    return list(accumulate(diff[:bins]))
+
+
 def find_gutter(words: list[Word]) -> Optional[tuple[float, float]]:
     """(left, right) x of the white band between two columns, or None for a single column."""
     if len(words) < 20:
@@ -91,11 +113,7 @@ def find_gutter(words: list[Word]) -> Optional[tuple[float, float]]:
         return None
     bins = 500
     unit = width / bins
-    cover = np.zeros(bins, dtype=np.int32)
-    for w in words:
-        a = int((w.bbox[0] - x0) / unit)
-        b = int(np.ceil((w.bbox[2] - x0) / unit))
-        cover[max(0, a) : min(bins, b)] += 1
+    cover = _cover(words, x0, unit, bins)
     n_rows = len({w.line for w in words}) or 1
     # Titles and closing lines may cross the gutter; prose never leaves a white band this wide.
     tolerance = max(2, int(0.08 * n_rows))
@@ -148,10 +166,12 @@ def _disjoint(a: Row, b: Row) -> bool:
 
 def _rows(words: list[Word]) -> list[Row]:
     """Visual lines: the source's lines (PDFium or tesseract), merged when they share a baseline band."""
-    by_line: dict[int, Row] = {}
+    by_line: dict[int, list[Word]] = defaultdict(list)
     for w in words:
-        by_line.setdefault(w.line, Row()).add(w)
-    candidates = sorted(by_line.values(), key=lambda r: (r.top + r.bottom) / 2)
+        by_line[w.line].append(w)
+    # As Row.add would build them word by word: the first of equal values is kept either way.
+    lines = [Row(ws, min(w.bbox[1] for w in ws), max(w.bbox[3] for w in ws)) for ws in by_line.values()]
+    candidates = sorted(lines, key=lambda r: (r.top + r.bottom) / 2)
     rows: list[Row] = []
     for row in candidates:
         target = None
@@ -285,14 +305,16 @@ def _assemble(page: Page, regions: list[_Region]) -> None:
             for r_index, row in enumerate(paragraph):
                 if r_index:
                     emit("\n")
+                # Words joined by single spaces: offsets follow from the text lengths.
                 for w_index, word in enumerate(row.words):
                     if w_index:
-                        emit(" ")
-                    nw = Word(text=word.text, start=pos, end=pos + len(word.text), bbox=word.bbox, conf=word.conf, line=line_no)
-                    emit(word.text)
-                    new_words.append(nw)
-                    para_words.append(nw)
+                        pos += 1
+                    end = pos + len(word.text)
+                    para_words.append(Word(word.text, pos, end, word.bbox, word.conf, line_no))
+                    pos = end
+                parts.append(" ".join([w.text for w in row.words]))
                 line_no += 1
+            new_words.extend(para_words)
             if region_start is None:
                 region_start = para_start
             region_words.extend(para_words)

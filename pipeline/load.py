@@ -21,8 +21,12 @@ import math
 import re
 import unicodedata
 import warnings
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageOps, ImageSequence
@@ -70,6 +74,7 @@ _WORDISH = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Typographic ligatures come out of text layers as single code points; extractors
 # look for "firmar" and "official", not "ﬁrmar" and "oﬃcial".
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st"})
+_LIGATURE_CHARS = re.compile("[\ufb00-\ufb06]")
 
 MIN_LAYER_CHARS = 200  # below this, a page covered by a scanned image is read by OCR
 IMAGE_COVER_SHARE = 0.5
@@ -287,8 +292,127 @@ def _to_top_left(box: tuple[float, float, float, float], width: float, height: f
     return (left, height - top, right, height - bottom)
 
 
+# A word (a run of non-space characters) or a line break PDFium inserted.
+_WORD_OR_BREAK = re.compile(r"\S+|\n")
+# GetText output that does not map one to one onto character indices: surrogates
+# (characters beyond the BMP are dropped) and NUL.
+_UNALIGNED = re.compile("[\x00\ud800-\udfff]")
+# PDFium writes U+FFFE in GetText where a character's own code is 0 or a line-end
+# hyphen marker (2); those few are read one by one.
+_PLACEHOLDER = "\ufffe"
+
+
+def _char(code: int) -> str:
+    """A character as the layer reader sees it: NUL separates words like a space."""
+    if code == 0:
+        return " "
+    return chr(code) if code < 0x110000 else "\ufffd"
+
+
+def _page_chars(raw: pdfium_c.FPDF_TEXTPAGE, n: int) -> str:
+    """One character per PDFium character index, from a single GetText call.
+
+    GetText skips control characters and drops characters beyond the BMP, so its
+    text lines up with the character indices only when it is exactly ``n`` long;
+    otherwise every character is asked for on its own (about as slow as the rest
+    of the page put together). A code beyond U+10FFFF, which is no character at
+    all, is the one case the two readings differ: GetText keeps its low 16 bits
+    where the per-character reading gives U+FFFD.
+    """
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    buffer = (ctypes.c_ushort * (2 * n + 2))()  # room for surrogate pairs from older PDFium builds
+    written = pdfium_c.FPDFText_GetText(raw, 0, n, buffer)
+    if written == n + 1:
+        text = ctypes.string_at(buffer, 2 * n).decode("utf-16-le", "surrogatepass")
+        if len(text) == n and not _UNALIGNED.search(text):
+            if _PLACEHOLDER not in text:
+                return text
+            chars = list(text)
+            for i, ch in enumerate(chars):
+                if ch == _PLACEHOLDER:
+                    chars[i] = _char(get_unicode(raw, i))
+            return "".join(chars)
+    return "".join([_char(get_unicode(raw, i)) for i in range(n)])
+
+
+def _char_boxes(raw: pdfium_c.FPDF_TEXTPAGE, indices: list[int]) -> np.ndarray:
+    """(left, right, bottom, top) of each character index, PDFium's order."""
+    # One call per character, so its overhead counts: the same C function through a
+    # pointer without argument types (no per-call conversion checks), with the page
+    # handle and the four out-parameters made once. The four doubles sit side by side
+    # so that each character's box is kept with a single copy of their bytes.
+    function = pdfium_c.FPDFText_GetCharBox
+    get_box = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    get_box.restype = ctypes.c_int
+    page = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
+    box = (ctypes.c_double * 4)()
+    size = ctypes.sizeof(ctypes.c_double)
+    p_left, p_right, p_bottom, p_top = (ctypes.byref(box, k * size) for k in range(4))
+    found: list[bytes] = []
+    keep = found.append
+    for i in indices:
+        if not get_box(page, i, p_left, p_right, p_bottom, p_top):
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        keep(bytes(box))
+    by_char = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(indices), 4)
+    return by_char.T.copy()
+
+
+def _word_boxes(boxes: np.ndarray, starts: list[int]) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of each word: the union of its characters' boxes.
+
+    Word ``k`` owns columns ``starts[k]`` up to the next start. A character whose box
+    is empty in both directions takes no part; a word with none gets (0, 0, 0, 0).
+    """
+    if not starts:
+        return []
+    left, right, bottom, top = boxes
+    # Vectorised min/max pick the same values as a character-by-character union
+    # unless two values compare equal without being the same (0.0 and -0.0) or
+    # do not compare at all (NaN): such pages take the slow way.
+    if not np.isfinite(boxes).all() or np.signbit(boxes[boxes == 0.0]).any():
+        return [_union_slow(boxes, a, b) for a, b in zip(starts, [*starts[1:], boxes.shape[1]])]
+    valid = (right > left) | (top > bottom)
+    at = np.asarray(starts)
+    boxed = np.logical_or.reduceat(valid, at).tolist()
+    x0 = np.minimum.reduceat(np.where(valid, left, np.inf), at).tolist()
+    y0 = np.minimum.reduceat(np.where(valid, bottom, np.inf), at).tolist()
+    x1 = np.maximum.reduceat(np.where(valid, right, -np.inf), at).tolist()
+    y1 = np.maximum.reduceat(np.where(valid, top, -np.inf), at).tolist()
+    return [(a, b, c, d) if any_box else (0.0, 0.0, 0.0, 0.0) for a, b, c, d, any_box in zip(x0, y0, x1, y1, boxed)]
+
+
+def _union_slow(boxes: np.ndarray, a: int, b: int) -> tuple[float, float, float, float]:
+    """The union character by character, as PDFium hands the boxes over."""
+    box: list[float] | None = None
+    for left, right, bottom, top in boxes[:, a:b].T.tolist():
+        if right > left or top > bottom:
+            if box is None:
+                box = [left, bottom, right, top]
+            else:
+                box[0], box[1] = min(box[0], left), min(box[1], bottom)
+                box[2], box[3] = max(box[2], right), max(box[3], top)
+    return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, 0.0, 0.0)
+
+
+def _round2(value: float, memo: dict[float, float]) -> float:
+    """``round(value, 2)``, remembered: a page's coordinates repeat along its lines and
+    margins, and rounding to decimal places is slow. Zero is not remembered, as 0.0 and
+    -0.0 are one key but round to themselves."""
+    found = memo.get(value)
+    if found is None:
+        found = round(value, 2)
+        if value:
+            memo[value] = found
+    return found
+
+
 def read_layer(page: pdfium.PdfPage) -> _Layer:
-    """Words of a page's text layer with boxes; lines follow PDFium's line breaks."""
+    """Words of a page's text layer with boxes; lines follow PDFium's line breaks.
+
+    Words are runs of non-space characters; a line break ends a line once the line
+    holds a word. Each word's box is the union of its characters' boxes.
+    """
     textpage = page.get_textpage()
     try:
         n = textpage.count_chars()
@@ -297,79 +421,71 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         width, height = page.get_size()
         # Text-page coordinates are in the unrotated page space.
         uw, uh = (height, width) if rotation in (90, 270) else (width, height)
+        chars = _page_chars(raw, n) if n > 0 else ""
+        tokens = [(m.start(), m.end()) for m in _WORD_OR_BREAK.finditer(chars)]
+        starts: list[int] = []
+        indices: list[int] = []
+        for a, b in tokens:
+            if chars[a] != "\n":
+                starts.append(len(indices))
+                indices.extend(range(a, b))
+        boxes = iter(_word_boxes(_char_boxes(raw, indices), starts))
+        ligatures = _LIGATURE_CHARS.search(chars) is not None
         words: list[Word] = []
         parts: list[str] = []
-        pos = 0
-        line = 0
-        current: list[str] = []
-        box: list[float] | None = None
-        get_box = pdfium_c.FPDFText_GetCharBox
-        c_left, c_right, c_bottom, c_top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-
-        def flush() -> None:
-            nonlocal current, box, pos
-            if current:
-                text = "".join(current).translate(_LIGATURES)
-                if parts and not parts[-1].endswith("\n"):
-                    parts.append(" ")
-                    pos += 1
-                bbox = _to_top_left(tuple(box) if box else (0.0, 0.0, 0.0, 0.0), uw, uh, rotation)
-                words.append(Word(text=text, start=pos, end=pos + len(text), bbox=tuple(round(v, 2) for v in bbox), line=line))
-                parts.append(text)
-                pos += len(text)
-            current = []
-            box = None
-
-        for i in range(n):
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
-            if ch in "\r\n" or ch.isspace() or code == 0:
-                flush()
-                if ch == "\n" and words and words[-1].line == line:
+        rounded: dict[float, float] = {}
+        pos = line = 0
+        line_has_word = False
+        for a, b in tokens:
+            if chars[a] == "\n":
+                if line_has_word:
                     line += 1
                     parts.append("\n")
                     pos += 1
+                    line_has_word = False
                 continue
-            current.append(ch)
-            # The raw call with reused out-parameters: get_charbox allocates four ctypes
-            # doubles per character, a fifth of the text-layer time.
-            if not get_box(raw, i, c_left, c_right, c_bottom, c_top):  # PDFium's order: l, r, b, t
-                raise pdfium.PdfiumError("Failed to get charbox.")
-            left, bottom, right, top = c_left.value, c_bottom.value, c_right.value, c_top.value
-            if right > left or top > bottom:
-                if box is None:
-                    box = [left, bottom, right, top]
-                else:
-                    box[0], box[1] = min(box[0], left), min(box[1], bottom)
-                    box[2], box[3] = max(box[2], right), max(box[3], top)
-        flush()
-        text = "".join(parts)
-        return _Layer(words=words, text=text, chars=sum(len(w.text) for w in words))
+            text = chars[a:b].translate(_LIGATURES) if ligatures else chars[a:b]
+            if line_has_word:
+                parts.append(" ")
+                pos += 1
+            x0, y0, x1, y1 = _to_top_left(next(boxes), uw, uh, rotation)
+            end = pos + len(text)
+            bbox = (_round2(x0, rounded), _round2(y0, rounded), _round2(x1, rounded), _round2(y1, rounded))
+            words.append(Word(text, pos, end, bbox, line=line))
+            parts.append(text)
+            pos = end
+            line_has_word = True
+        return _Layer(words=words, text="".join(parts), chars=sum(len(w.text) for w in words))
     finally:
         textpage.close()
 
 
 def layer_problem(text: str) -> str | None:
     """Why a text layer is not worth keeping, or None when it reads as text."""
-    chars = [ch for ch in text if not ch.isspace()]
-    if not chars:
+    # Judged per distinct character: a page holds thousands of characters but few distinct ones.
+    total = broken = letters = 0
+    for ch, count in Counter(text).items():
+        if ch.isspace():
+            continue
+        total += count
+        if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc", "Cs", "Cn"):
+            broken += count
+        if ch.isalpha():
+            letters += count
+    if not total:
         return "no text layer"
-    broken = sum(
-        1
-        for ch in chars
-        if ch == "\ufffd" or unicodedata.category(ch) in ("Co", "Cc", "Cs", "Cn")
-    )
-    if broken / len(chars) > 0.05:
-        return f"broken text encoding ({broken} of {len(chars)} characters unmapped)"
-    letters = sum(1 for ch in chars if ch.isalpha())
-    if len(chars) >= 40 and letters / len(chars) < 0.45:
+    if broken / total > 0.05:
+        return f"broken text encoding ({broken} of {total} characters unmapped)"
+    if total >= 40 and letters / total < 0.45:
         return "glyph soup (too few letters in the text layer)"
-    tokens = [t.lower().strip(".,;:()[]«»\"'") for t in _TOKEN.findall(text)]
-    wordish = [t for t in tokens if _WORDISH.fullmatch(t)]
-    if len(wordish) >= 25:
-        common = sum(1 for t in wordish if t in _FUNCTION_WORDS)
-        if common / len(wordish) < 0.02:
-            return "glyph soup (no common words in the text layer)"
+    wordish = common = 0
+    for token, n in Counter(_TOKEN.findall(text)).items():  # per distinct token, as with characters
+        t = token.lower().strip(".,;:()[]«»\"'")
+        if _WORDISH.fullmatch(t):
+            wordish += n
+            common += n if t in _FUNCTION_WORDS else 0
+    if wordish >= 25 and common / wordish < 0.02:
+        return "glyph soup (no common words in the text layer)"
     return None
 
 
@@ -379,7 +495,7 @@ def _image_cover(page: pdfium.PdfPage) -> tuple[float, int]:
     area = max(1.0, width * height)
     covered = 0.0
     largest = 0
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+    for obj in _image_objects(page, page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject):
         left, bottom, right, top = obj.get_bounds()
         covered += max(0.0, min(right, width) - max(left, 0.0)) * max(0.0, min(top, height) - max(bottom, 0.0))
         try:
@@ -388,6 +504,32 @@ def _image_cover(page: pdfium.PdfPage) -> tuple[float, int]:
         except Exception:  # noqa: BLE001 - a broken image object is judged by OCR later
             pass
     return min(1.0, covered / area), largest
+
+
+_MAX_FORM_DEPTH = 15  # as PdfPage.get_objects descends into Form XObjects
+
+
+def _image_objects(
+    page: pdfium.PdfPage, parent: Any, count_objects: Any, get_object: Any, level: int = 0
+) -> Iterator[pdfium.PdfObject]:
+    """The image objects ``page.get_objects`` yields, in the same order, without wrapping
+    every text object of the page in a Python helper first."""
+    n = count_objects(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        raw = get_object(parent, i)
+        if not raw:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = pdfium_c.FPDFPageObj_GetType(raw)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            yield pdfium.PdfObject(raw, page=page, pdf=page.pdf, level=level)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < _MAX_FORM_DEPTH - 1:
+            yield from _image_objects(page, raw, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, level + 1)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_UNKNOWN:
+            raise pdfium.PdfiumError(
+                "Failed to determine pageobject type, did you pass in a valid FPDF_PAGEOBJECT handle?"
+            )
 
 
 def _has_content(page: pdfium.PdfPage) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Optional
 
 import snowballstemmer
 
@@ -33,16 +33,45 @@ TOKENIZE = "unicode61 remove_diacritics 2"
 STEM_COLUMN = "text_stem"
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# The combining diacritics block (accents, tilde, diaeresis): nearly every mark a
+# decomposed Latin text holds, removed in one pass.
+_DIACRITICS = re.compile("[" + "".join(c for c in map(chr, range(0x300, 0x370)) if unicodedata.combining(c)) + "]")
+
+
+def _drop_combining(match: re.Match[str]) -> str:
+    return "".join(c for c in match.group() if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
+    """Lower case without accents: compatibility decomposition, combining marks dropped."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if not decomposed.isascii():
+        decomposed = _DIACRITICS.sub("", decomposed)
+        if not decomposed.isascii():
+            # Other combining marks are never ASCII: only the non-ASCII runs need looking at.
+            decomposed = _NON_ASCII.sub(_drop_combining, decomposed)
+    return decomposed.lower()
 
 
 def _stemmer(name: str) -> Any:
     return snowballstemmer.stemmer(name)
 
 
-def stem_text(text: str, lang: str | None) -> str:
+class Stemmers:
+    """One stemmer per language, made on first use: reused for every text of a
+    document, a stemmer answers repeated words from its own cache."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Any] = {}
+
+    def __call__(self, name: str) -> Any:
+        if name not in self._made:
+            self._made[name] = _stemmer(name)
+        return self._made[name]
+
+
+def stem_text(text: str, lang: str | None, stemmers: Optional[Stemmers] = None) -> str:
     """Stem every word with the stemmer of ``lang``.
 
     When the language is unknown the text is stemmed twice, the Spanish stems
@@ -51,13 +80,16 @@ def stem_text(text: str, lang: str | None) -> str:
     """
     words = _WORD.findall(text.lower())
     names = [_STEMMERS[lang]] if lang in _STEMMERS else list(_STEMMERS.values())
+    stemmer = stemmers or _stemmer
     stems: list[str] = []
     for name in names:
-        stems.extend(_stemmer(name).stemWords(words))
+        stems.extend(stemmer(name).stemWords(words))
     return fold(" ".join(stems))
 
 
-def stem_runs(text: str, runs: Iterable[tuple[int, int, str | None]], default_lang: str | None) -> str:
+def stem_runs(
+    text: str, runs: Iterable[tuple[int, int, str | None]], default_lang: str | None, stemmers: Optional[Stemmers] = None
+) -> str:
     """Stem each ``(start, end, lang)`` run of ``text`` in its own language.
 
     A bilingual page (two columns, alternating paragraphs) has one page
@@ -70,12 +102,12 @@ def stem_runs(text: str, runs: Iterable[tuple[int, int, str | None]], default_la
     for start, end, lang in sorted(runs, key=lambda run: (run[0], run[1])):
         start, end = max(start, pos), min(end, len(text))
         if start > pos:
-            pieces.append(stem_text(text[pos:start], default_lang))
+            pieces.append(stem_text(text[pos:start], default_lang, stemmers))
         if end > start:
-            pieces.append(stem_text(text[start:end], lang or default_lang))
+            pieces.append(stem_text(text[start:end], lang or default_lang, stemmers))
         pos = max(pos, end)
     if pos < len(text):
-        pieces.append(stem_text(text[pos:], default_lang))
+        pieces.append(stem_text(text[pos:], default_lang, stemmers))
     return " ".join(piece for piece in pieces if piece)
 
 

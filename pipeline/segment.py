@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional
 
 from pipeline.context import REPO_ROOT, Context
-from pipeline.model import Block, Document, Evidence, Page, Segment
+from pipeline.model import Block, Document, Evidence, Page, Segment, Word
 
 RULES_PATH = REPO_ROOT / "extractors" / "rules" / "segment.json"
 SPACY_LANGS = {"es", "en", "pt", "fr", "it", "de", "nl"}
@@ -90,6 +92,16 @@ def get_nlp(ctx: Context, lang: str) -> Any:
     return ctx.resource(f"segment.nlp.{key}", lambda: _build_nlp(key))
 
 
+def _sentence_marks(nlp: Any) -> re.Pattern[str]:
+    return re.compile("[" + re.escape("".join(sorted(nlp.get_pipe("sentencizer").punct_chars))) + "]")
+
+
+def get_sentence_marks(ctx: Context, lang: str) -> re.Pattern[str]:
+    """The characters after which the sentencizer of ``lang`` may start a sentence."""
+    key = lang if lang in SPACY_LANGS else "xx"
+    return ctx.resource(f"segment.marks.{key}", lambda: _sentence_marks(get_nlp(ctx, key)))
+
+
 def get_rules(ctx: Context) -> SegmentRules:
     return ctx.resource("segment.rules", load_rules)
 
@@ -102,9 +114,40 @@ def guess_lang(text: str) -> str:
     return "en" if en > es else "es"
 
 
-def span_evidence(page: Page, number: int, start: int, end: int, low_conf: float = 60.0) -> Evidence:
-    """Evidence for ``page.text[start:end]``, with the box and OCR confidence of its words."""
-    words = [w for w in page.words if w.end > start and w.start < end]
+@dataclass
+class WordIndex:
+    """A page's words with their offsets, for finding a span's words by bisection."""
+
+    words: list[Word]
+    starts: list[int]
+    ends: list[int]
+
+    def overlapping(self, start: int, end: int) -> list[Word]:
+        """The words with ``end > start`` and ``start < end``, in page order."""
+        return self.words[bisect_right(self.ends, start) : bisect_left(self.starts, end)]
+
+
+def word_index(page: Page) -> Optional[WordIndex]:
+    """The page's words indexed by offset, or None when their offsets are not in order
+    (only then does finding a span's words need a full scan)."""
+    starts = [w.start for w in page.words]
+    ends = [w.end for w in page.words]
+    if all(a <= b for a, b in zip(starts, starts[1:])) and all(a <= b for a, b in zip(ends, ends[1:])):
+        return WordIndex(page.words, starts, ends)
+    return None
+
+
+def span_evidence(
+    page: Page, number: int, start: int, end: int, low_conf: float = 60.0, index: Optional[WordIndex] = None
+) -> Evidence:
+    """Evidence for ``page.text[start:end]``, with the box and OCR confidence of its words.
+
+    ``index`` (from ``word_index(page)``) saves scanning every word of the page.
+    """
+    if index is not None:
+        words = index.overlapping(start, end)
+    else:
+        words = [w for w in page.words if w.end > start and w.start < end]
     bbox = None
     confidence = None
     if words:
@@ -190,10 +233,10 @@ def _is_heading_line(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    letters = [c for c in stripped if c.isalpha()]
+    letters = "".join(filter(str.isalpha, stripped))
     if not letters:
         return True
-    upper = sum(c.isupper() for c in letters) / len(letters)
+    upper = sum(map(str.isupper, letters)) / len(letters)
     words = stripped.split()
     if upper > 0.8 and not stripped.endswith((".", ";")) and len(letters) > 2:
         return True
@@ -256,9 +299,31 @@ def _units(text: str, start: int, end: int, rules: SegmentRules) -> list[_Unit]:
     return out
 
 
-def _sentences(nlp: Any, text: str, start: int, end: int, rules: SegmentRules) -> list[tuple[int, int]]:
+def _one_sentence(text: str, start: int, end: int, marks: re.Pattern[str]) -> bool:
+    """True when the sentencizer cannot split ``text[start:end]``.
+
+    It starts a sentence only at a token that is not punctuation, after a token
+    that is a sentence mark. If nothing but punctuation follows the first mark,
+    no such token exists, whatever the tokenizer makes of the text: most clauses
+    and list items are a single sentence ending in a full stop.
+    """
+    first = marks.search(text, start, end)
+    return first is None or all(unicodedata.category(c)[0] == "P" for c in text[first.end() : end])
+
+
+def _sentences(
+    nlp: Any, text: str, start: int, end: int, rules: SegmentRules, marks: Optional[re.Pattern[str]] = None
+) -> list[tuple[int, int]]:
     """Sentence spans in ``text[start:end]``, re-joined where spaCy split after an abbreviation or initial."""
-    doc = nlp(text[start:end])
+    if marks is not None and _one_sentence(text, start, end, marks):
+        # One sentence over every token: the whole span, less surrounding whitespace.
+        return [strip_span(text, start, end)] if text[start:end].strip() else []
+    chunk = text[start:end]
+    if "\n" in chunk:
+        # spaCy's tokenizer caches nothing of a text after a line break (a special case):
+        # tokenizing it once with spaces fills the cache, with the same tokens.
+        nlp.tokenizer(chunk.replace("\n", " "))
+    doc = nlp(chunk)
     spans: list[list[int]] = []
     for sent in doc.sents:
         s, e = start + sent.start_char, start + sent.end_char
@@ -296,12 +361,19 @@ def _block_lang(doc: Document, page: Page, block: Block, text: str) -> str:
 
 
 def segment_block(
-    doc: Document, page: Page, block_index: int, block: Block, ctx: Context, numbering: _Numbering
+    doc: Document,
+    page: Page,
+    block_index: int,
+    block: Block,
+    ctx: Context,
+    numbering: _Numbering,
+    words: Optional[WordIndex] = None,
 ) -> list[Segment]:
     rules = get_rules(ctx)
     text = page.text
     lang = _block_lang(doc, page, block, text[block.start : block.end])
     nlp = get_nlp(ctx, lang)
+    marks = get_sentence_marks(ctx, lang)
     low_conf = ctx.options.low_conf
     out: list[Segment] = []
 
@@ -313,7 +385,7 @@ def segment_block(
             Segment(
                 text=text[s:e],
                 lang=lang,
-                evidence=span_evidence(page, page.number, s, e, low_conf),
+                evidence=span_evidence(page, page.number, s, e, low_conf, words),
                 clause=numbering.label(),
                 kind=kind,
                 block=block_index,
@@ -347,7 +419,7 @@ def segment_block(
             continue
         else:
             numbering.end_list()
-        sents = _sentences(nlp, text, s, e, rules)
+        sents = _sentences(nlp, text, s, e, rules, marks)
         for i, (a, b) in enumerate(sents):
             if text[a:b].endswith(":"):
                 kind = "leadin"
@@ -365,10 +437,11 @@ def run(doc: Document, ctx: Context) -> None:
     prev_lang: Optional[str] = None
     for page in doc.pages:
         blocks = page.blocks or [Block(start=0, end=len(page.text), lang=page.lang)]
+        words = word_index(page)
         for i, block in enumerate(blocks):
             lang = block.lang or page.lang
             if prev_lang and lang and lang != prev_lang:
                 numbering = _Numbering()  # the other language version numbers its clauses afresh
             prev_lang = lang or prev_lang
-            segments.extend(segment_block(doc, page, i, block, ctx, numbering))
+            segments.extend(segment_block(doc, page, i, block, ctx, numbering, words))
     doc.segments = segments

@@ -399,13 +399,14 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
         for column in _FACT_COLUMNS:
             rows.document[column] = None
         return rows
+    stemmers = search.Stemmers()
     for page in doc.pages:
         rows.pages.append({
             "id": f"{did}:{page.number}",
             "document_id": did,
             "number": page.number,
             "text": page.text,
-            "text_stem": search.stem_runs(page.text, [(b.start, b.end, b.lang) for b in page.blocks], page.lang),
+            "text_stem": search.stem_runs(page.text, [(b.start, b.end, b.lang) for b in page.blocks], page.lang, stemmers),
             "source": page.source,
             "route_reason": page.route_reason,
             "lang": page.lang,
@@ -440,7 +441,7 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
     for i, c in enumerate(doc.commitments):
         rows.commitments.append({
             "id": f"{did}:c{i}", "document_id": did, "idx": i, "text": c.text,
-            "text_stem": search.stem_text(c.text, c.lang), "lang": c.lang, "party": c.party,
+            "text_stem": search.stem_text(c.text, c.lang, stemmers), "lang": c.lang, "party": c.party,
             "party_id": party_ids.get(c.party) if c.party and c.party != "all" else None,
             "strength": c.strength, "theme": c.theme, "clause": c.clause, "measurable": int(bool(c.measurable)),
             "counterpart_id": commitment_id(c.counterpart), "actions": _json(c.actions), "score": c.score,

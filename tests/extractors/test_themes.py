@@ -95,3 +95,14 @@ def test_real_sample_document_themes(ctx: Context):
         gold_total += len(gold["themes"])
     assert tp / predicted >= 0.8
     assert tp / gold_total >= 0.6
+
+
+def test_scores_skip_only_themes_whose_words_cannot_occur():
+    from pipeline.search import fold
+
+    lexicon = themes.load_lexicon()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "corpus" / "heldout").glob("*.txt"))]
+    for text in texts + [para for t in texts for para in t.split("\n\n")]:
+        folded = fold(text)
+        expected = {t: n for t, p in lexicon.items() if (n := len(p.findall(folded)))}
+        assert dict(themes.theme_scores(text, lexicon)) == expected

@@ -113,3 +113,20 @@ def test_shipped_model_loads_and_scores():
     clf = TextcatClassifier(SHIPPED)
     probs = clf(["Las Partes organizarán un encuentro anual de jóvenes.", "Considerando la amistad entre ambos pueblos."], ["es", "es"])
     assert probs[0] > probs[1]
+
+
+@pytest.mark.skipif(not (SHIPPED / "meta.json").exists(), reason="no trained model shipped in models/")
+def test_warmed_tokenizer_gives_the_same_tokens_and_scores():
+    # Sentences as text layers give them: wrapped lines, punctuation at line ends, specials.
+    texts = [
+        "Las Partes se comprometen a organizar 12 intercambios de\nestudiantes y 3 reuniones técnicas cada año,\na informar por escrito.",
+        "The Parties shall exchange technical\ninformation (at least twice a year) :) and\nsubmit a joint report.",
+        "El Municipio de León, Gto.,\nse obliga a:\n\ta) financiar talleres;\nb) otorgar becas.",
+    ]
+    cold, warm = TextcatClassifier(SHIPPED), TextcatClassifier(SHIPPED)
+    for text in texts:
+        expected = [(t.text, t.whitespace_) for t in cold.nlp.make_doc(text)]
+        warm.warm_tokenizer([text])
+        assert [(t.text, t.whitespace_) for t in warm.nlp.make_doc(text)] == expected
+    scores = [float(d.cats.get("COMMITMENT", 0.0)) for d in cold.nlp.pipe(texts)]
+    assert warm(texts, ["es", "en", "es"]) == scores

@@ -169,3 +169,16 @@ def test_a_short_narrow_column_is_not_split_at_aligned_word_spaces() -> None:
     page = read(data, stages=(load.run, layout.run)).pages[0]
     assert page.columns == 1
     assert page.text.startswith("competente para la expedición del\nDocumento")
+
+
+def test_gutter_cover_counts_every_bin_a_word_box_spans() -> None:
+    import math
+
+    import numpy as np
+
+    boxes = [(0.0, 0.0, 7.5), (3.2, 0.0, 3.2), (10.0, 0.0, 99.0), (4.0, 0.0, -30.0), (60.0, 0.0, 1e6), (2.0, 0.0, 2.01)]
+    words = [Word(str(i), 0, 1, (x0, y, x1, 10.0)) for i, (x0, y, x1) in enumerate(boxes)]
+    expected = np.zeros(50, dtype=np.int32)
+    for w in words:  # what the cover means: a slice update per word
+        expected[max(0, int(w.bbox[0] / 2.0)) : min(50, math.ceil(w.bbox[2] / 2.0))] += 1
+    assert layout._cover(words, 0.0, 2.0, 50) == expected.tolist()

@@ -171,6 +171,138 @@ def test_rotated_pdf_page_boxes_are_in_display_orientation() -> None:
     assert x0 > 600 and y0 >= 95 and y1 < 160
 
 
+def per_character_layer(page) -> tuple[str, list[tuple]]:
+    """The text layer read the plain way, one PDFium call per character for its code
+    and another for its box: what ``load.read_layer`` must reproduce."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    textpage = page.get_textpage()
+    rotation = page.get_rotation() % 360
+    width, height = page.get_size()
+    uw, uh = (height, width) if rotation in (90, 270) else (width, height)
+    words: list[tuple] = []
+    parts: list[str] = []
+    current: list[str] = []
+    box: list[float] | None = None
+    line = pos = 0
+
+    def flush() -> None:
+        nonlocal current, box, pos
+        if current:
+            text = "".join(current).translate(load._LIGATURES)
+            if parts and not parts[-1].endswith("\n"):
+                parts.append(" ")
+                pos += 1
+            bbox = load._to_top_left(tuple(box) if box else (0.0, 0.0, 0.0, 0.0), uw, uh, rotation)
+            words.append((text, pos, pos + len(text), tuple(round(v, 2) for v in bbox), line))
+            parts.append(text)
+            pos += len(text)
+        current, box = [], None
+
+    values = [ctypes.c_double() for _ in range(4)]
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+        ch = chr(code) if 0 < code < 0x110000 else "\ufffd"
+        if ch.isspace() or code == 0:
+            flush()
+            if ch == "\n" and words and words[-1][4] == line:
+                line += 1
+                parts.append("\n")
+                pos += 1
+            continue
+        current.append(ch)
+        pdfium_c.FPDFText_GetCharBox(textpage.raw, i, *values)
+        left, right, bottom, top = (v.value for v in values)
+        if right > left or top > bottom:
+            if box is None:
+                box = [left, bottom, right, top]
+            else:
+                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+    flush()
+    textpage.close()
+    return "".join(parts), words
+
+
+def drawn_pdf(lines: list[str], font: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.setFont(font or render._register_font(), 11)
+    for i, line in enumerate(lines):
+        c.drawString(72, 720 - 14 * i, line)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Las Partes se comprometen a organizar semi-", "narios de coopera-", "ción técnica anual."],
+        ["\ufb01rmar el \ufb02ujo y la e\ufb00ectividad", "co\u00adope\u00adra\u00adción \u200b \ufeff \u00a0fin"],
+        ["Acuerdo \x02 \x03 \x93 \x94 de control", "segunda línea"],
+        ["Acuerdo \U0001d43a y \U0001f600 fuera del plano básico", "x \ufffe y \uffff z \ufffd"],
+        ["Acuerdo \x00 con un carácter nulo"],
+    ],
+    ids=["line-end-hyphens", "ligatures-and-invisible", "control-characters", "beyond-bmp", "nul"],
+)
+def test_text_layer_matches_the_per_character_reading(lines: list[str]) -> None:
+    import pypdfium2 as pdfium
+
+    for data in (drawn_pdf(lines), drawn_pdf(lines, "Helvetica")):
+        page = pdfium.PdfDocument(data)[0]
+        text, words = per_character_layer(page)
+        layer = load.read_layer(page)
+        assert layer.text == text
+        assert [(w.text, w.start, w.end, w.bbox, w.line) for w in layer.words] == words
+
+
+def test_rotated_and_two_column_layers_match_the_per_character_reading() -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(render.text_pdf_bytes([SPANISH * 3], two_columns=[(SPANISH * 6, ENGLISH * 6)]))
+    for rotation in (0, 90, 180, 270):
+        for page in pdf:
+            page.set_rotation(rotation)
+            text, words = per_character_layer(page)
+            layer = load.read_layer(page)
+            assert layer.text == text
+            assert [(w.text, w.start, w.end, w.bbox, w.line) for w in layer.words] == words
+
+
+def test_word_box_union_handles_signed_zeros_and_nan_like_a_loop() -> None:
+    import numpy as np
+
+    # Rows: left, right, bottom, top; one column per character; words start at columns 0 and 2.
+    boxes = np.array([[0.0, -0.0, 5.0, 5.0], [3.0, 2.0, 9.0, 9.0], [1.0, 1.0, 1.0, float("nan")],
+                      [2.0, 2.0, 2.0, 3.0]])
+    got = load._word_boxes(boxes, [0, 2])
+    assert got == [load._union_slow(boxes, 0, 2), load._union_slow(boxes, 2, 4)]
+    assert str(got[0][0]) == "0.0"  # the first of equal values, as the loop keeps it
+    empty = np.array([[1.0], [1.0], [2.0], [2.0]])  # a zero-size character box
+    assert load._word_boxes(empty, [0]) == [(0.0, 0.0, 0.0, 0.0)]
+
+
+def test_images_inside_form_xobjects_count_as_cover() -> None:
+    scan = render.page_images([SPANISH], dpi=50)[0]
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    c.beginForm("scan")
+    c.drawImage(ImageReader(scan), 0, 0, 612, 792)
+    c.endForm()
+    c.doForm("scan")
+    c.showPage()
+    c.save()
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(buf.getvalue())[0]
+    expected = [obj.get_bounds() for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,))]
+    assert len(expected) == 1
+    cover, largest = load._image_cover(page)
+    assert cover == pytest.approx(1.0) and largest == scan.width * scan.height
+
+
 def test_multipage_tiff_and_png_pages_go_to_ocr(tmp_path) -> None:
     images = render.page_images([SPANISH, ENGLISH], dpi=100)
     doc = loaded(render.tiff(images, tmp_path / "a.tif", 100).read_bytes())

@@ -208,3 +208,48 @@ def test_real_gold_commitments_fall_within_segments(path: Path, segs):
     s = segs(path.read_text(encoding="utf-8"), lang=gold["languages"][0])
     for c in gold["commitments"]:
         assert any(overlap(c["text"], x.text) >= 0.5 for x in s), c["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Las Partes se reunirán una vez al año.",
+        "Las Partes se reunirán una vez al año.)",
+        "Las Partes se reunirán una vez al año...",
+        "Las Partes se reunirán. Cada año informarán.",
+        "El Sr. Pérez firmará el 3.5 del anexo; la Dra. Gómez también.",
+        'Las Partes acuerdan lo siguiente. "EL MUNICIPIO" se compromete a informar.',
+        "Fin del texto. \n)",
+        "Sin puntuación final",
+        "Los ciudadanos de Osaka。Nagoya。 participarán.",
+        "¿Se reunirán? ¡Sí! Cada año.",
+        "   ",
+    ],
+)
+def test_one_sentence_shortcut_agrees_with_the_sentencizer(ctx: Context, text: str) -> None:
+    rules = segment.get_rules(ctx)
+    for lang in ("es", "en", "xx"):
+        nlp, marks = segment.get_nlp(ctx, lang), segment.get_sentence_marks(ctx, lang)
+        padded = "  " + text + "  "
+        expected = segment._sentences(nlp, padded, 1, len(padded) - 1, rules)
+        assert segment._sentences(nlp, padded, 1, len(padded) - 1, rules, marks) == expected
+    marks = segment.get_sentence_marks(ctx, "es")
+    assert segment._one_sentence("Una sola frase.)", 0, 16, marks)
+    assert not segment._one_sentence("Dos frases. Aquí.", 0, 17, marks)
+
+
+def test_word_index_finds_the_words_a_scan_finds() -> None:
+    text = "Las Partes  se reunirán dos veces al año."
+    words, pos = [], 0
+    for i, w in enumerate(text.split()):
+        start = text.index(w, pos)
+        pos = start + len(w)
+        words.append(Word(w, start, pos, (10.0 * i, 5.0 + i, 10.0 * i + 8, 15.0 - i), conf=50.0 + i))
+    page = Page(number=1, text=text, source="ocr", words=words)
+    index = segment.word_index(page)
+    assert index is not None
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 2):
+            assert segment.span_evidence(page, 1, start, end, index=index) == segment.span_evidence(page, 1, start, end)
+    shuffled = Page(number=1, text=text, source="ocr", words=[words[2], words[0], words[1]])
+    assert segment.word_index(shuffled) is None

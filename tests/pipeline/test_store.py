@@ -121,6 +121,27 @@ def test_search_is_accent_insensitive_and_stemmed(db: sqlite_utils.Database) -> 
     assert hits("commitments", "text_stem:" + search.stem_text("exportarán", "es")) == 0
 
 
+def test_fold_is_decomposition_without_combining_marks() -> None:
+    import unicodedata
+
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+    bmp = "".join(chr(i) for i in range(0x10000) if not 0xD800 <= i <= 0xDFFF)
+    for i in range(0, len(bmp), 500):
+        assert search.fold(bmp[i : i + 500]) == plain(bmp[i : i + 500])
+    for text in ("Cooperación Técnica", "İSTANBUL ﬁrma", "Ａｇｕａ ½ Ⅻ", "a\u0301\u20dd\U0001d400b", "plain ascii"):
+        assert search.fold(text) == plain(text)
+
+
+def test_stemmers_reused_across_a_document_stem_alike() -> None:
+    stemmers = search.Stemmers()
+    texts = [(PAGE1, "es"), (PAGE2, "es"), ("The parties shall exchange students", "en"), (PAGE1, None)]
+    for text, lang in texts * 2:
+        assert search.stem_text(text, lang, stemmers) == search.stem_text(text, lang)
+
+
 def test_paper_only_view(db: sqlite_utils.Database) -> None:
     store.write_document(db, make_document("a" * 64, paper_only=True), version="v")
     store.write_document(db, make_document("b" * 64, paper_only=False), version="v")

@@ -1,0 +1,151 @@
+"""fastre: rearranged regular expressions match exactly as ``re`` compiles them."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from extractors import commitments, dates, fastre, indicators, themes
+from pipeline.context import REPO_ROOT, Context
+
+TRICKY = "abcçdeéfghiıİjkKlmnñoópqrsſßtuúüvwxyzABCÑÉ0123456789٣ .,;:()-\n%$€µμσςΣ_"
+
+PATTERNS = [
+    (r"\b(?:uno|una|dos|tres|cuatro|cinco|cero|ciento|cien)\b", re.I),
+    (r"(?:hasta|como\s+m[aá]ximo|up\s+to|at\s+most)?\s*(?P<n>\d+|diez|once)\s+(?:d[ií]as?|years?)", re.I),
+    (r"(?:ı|i|İ|ſ|s|K|k|µ|μ|σ|ς|ß)+x?", re.I),
+    (r"(?:ı|i|İ|ſ|s|K|k|µ|μ|σ|ς|ß)+x?", 0),
+    (r"(?:ab|ac|ad|b|c)(?=x)|(?<=y)(?:zz|zy|zx)", 0),
+    (r"(?:(a)|(b)|(c)|(?P<d>d))+", re.I),
+    (r"(?:\d+|\s+|\w+|[^a]|é)", 0),
+    (r"(?:\d{1,3}(?:[.,]\d{3})+|\d+|once|doce|[a-c]x)\s*%", re.I),
+    (r"^(?:foo|bar|baz|qux)$", re.M),
+    (r"(a|b|c)\1", 0),
+    (r"(a)?(?(1)b|c)(?:b|c|d)", 0),
+    (r"(?i:abc|abd|xyz)q|(?-i:Ab|Ac|Ad)z", re.I),
+    (r"(?:ab|ac|k|K)", re.I | re.A),
+    ("(?:ab  # first\n |ac|ad)  # comment", re.X),
+    (r"(?:(?=a)ab|(?!b)ac|\bad|(?<=x)ae)", 0),
+    (r"(?:[a-f]+|[e-k]x|[0-9]|,)+?(?:y|z|\n|$)", re.I),
+    (r"(?>ab|a|abc)c", 0),
+    (r"(?:a|b|c|)+d", 0),
+]
+
+
+def signature(pattern: re.Pattern[str], text: str) -> list[tuple]:
+    out = [(m.span(), m.groups(), m.groupdict(), m.lastindex, m.lastgroup) for m in pattern.finditer(text)]
+    for pos in range(0, len(text) + 1, 3):
+        for method in (pattern.search, pattern.match, pattern.fullmatch):
+            m = method(text, pos)
+            out.append(m and (m.span(), m.groups(), m.lastindex))
+    out.append(pattern.sub(lambda m: f"<{m.group(0)}>", text))
+    out.append(pattern.split(text))
+    return out
+
+
+@pytest.mark.parametrize(("source", "flags"), PATTERNS)
+def test_rearranged_patterns_match_like_re(source: str, flags: int) -> None:
+    plain, fast = re.compile(source, flags), fastre.compile(source, flags)
+    assert (fast.pattern, fast.flags, fast.groups, fast.groupindex) == (plain.pattern, plain.flags, plain.groups, plain.groupindex)
+    rng = random.Random(source)
+    for _ in range(400):
+        text = "".join(rng.choice(TRICKY) for _ in range(rng.randrange(40)))
+        assert signature(fast, text) == signature(plain, text), text
+
+
+COMPILED = (re.Pattern, fastre.Prefiltered)
+
+
+def _extractor_patterns() -> list[re.Pattern[str]]:
+    found = [v for m in (indicators, dates, commitments) for v in vars(m).values() if isinstance(v, COMPILED)]
+    found += dates._DATE_PATTERNS
+    ctx = Context()
+    for lang in commitments.LANGS:
+        rules = commitments.get_rules(ctx, lang)
+        for key in rules.raw:
+            value = getattr(rules, key, None) if key in type(rules).__dict__ else None
+            if isinstance(value, list):
+                found += [p for p in value if isinstance(p, COMPILED)]
+            elif isinstance(value, COMPILED):
+                found.append(value)
+        found += [p for ps in rules.exclusions.values() for p in ps]
+    found += list(themes.load_lexicon().values())
+    return found
+
+
+def test_extractor_patterns_are_rearranged_without_falling_back() -> None:
+    patterns = _extractor_patterns()
+    assert len(patterns) > 100
+    assert any(isinstance(p, fastre.Prefiltered) for p in patterns)
+    for pattern in patterns:
+        fastre._rearranged(pattern.pattern, pattern.flags)  # raises where compile() would fall back
+
+
+def test_extractor_patterns_match_like_re_on_agreements() -> None:
+    texts = [p.read_text(encoding="utf-8") for folder in (REPO_ROOT.parent / "shared" / "corpus" / "real", REPO_ROOT / "corpus" / "heldout")
+             for p in sorted(Path(folder).glob("*.txt"))]
+    assert texts
+    for pattern in _extractor_patterns():
+        plain = re.compile(pattern.pattern, pattern.flags)
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_either_says_none_exactly_when_no_pattern_matches() -> None:
+    patterns = [re.compile(p, re.I) for p in (r"\bhasta\b", r"se\s+comprometen?", r"(?P<n>\d+)\s*%", r"(?<=de )la")]
+    joined = fastre.either(patterns)
+    assert joined is not None
+    rng = random.Random(7)
+    words = ["hasta", "Se", "comprometen", "42 %", "de la", "la", "HASTAS", "x", " ", "ſe comprometen"]
+    for _ in range(500):
+        text = " ".join(rng.choice(words) for _ in range(rng.randrange(6)))
+        assert (joined.search(text) is None) == all(p.search(text) is None for p in patterns), text
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [re.compile(r"(a)\1"), re.compile("b")],  # back-reference: numbering would change
+        [re.compile("(?P<x>a)"), re.compile("(?P<x>b)")],  # clashing names
+        [re.compile("a", re.I), re.compile("b")],  # mixed flags
+        [re.compile("(?i)a"), re.compile("(?i)b")],  # inline global flags
+        [re.compile("a # x", re.X), re.compile("b", re.X)],  # verbose comments
+        [re.compile("a")],  # nothing to join
+    ],
+)
+def test_either_refuses_what_it_cannot_join(patterns: list[re.Pattern[str]]) -> None:
+    assert fastre.either(patterns) is None
+
+
+def test_rule_lists_answer_as_before() -> None:
+    rules = commitments.get_rules(Context(), "es")
+    for text in ("Las Partes se comprometen a cooperar.", "CONSIDERANDO que las partes", "Para efectos del presente"):
+        for patterns in (rules.recital_start, rules.permission, rules.hedges, *rules.exclusions.values()):
+            expected = next((m for p in patterns if (m := p.search(text))), None)
+            got = rules.any(patterns, text)
+            assert (got and (got.re, got.span())) == (expected and (expected.re, expected.span()))
+
+
+def test_the_unicode_facts_the_first_character_sets_rely_on() -> None:
+    import _sre
+
+    lower = list(map(_sre.unicode_tolower, range(0x110000)))
+    # No character outside the Basic Multilingual Plane lower-cases into it, nor the reverse.
+    assert all((code > 0xFFFF) == (low > 0xFFFF) for code, low in enumerate(lower))
+    # A character and its lower case fall in the same class categories.
+    for code, low in enumerate(lower):
+        if code != low and not 0xD800 <= code <= 0xDFFF:
+            for test in fastre._CATEGORY_TESTS.values():
+                assert test(chr(code)) == test(chr(low)), hex(code)
+
+
+def test_searches_skip_to_first_characters_with_every_case_form() -> None:
+    pattern = fastre.compile(r"(?:kilo|iso|ss)\w*", re.I)
+    assert pattern.search("xx KILO") and pattern.search("\u212aILO") and pattern.search("\u0130SO")
+    assert pattern.search("ſs") and pattern.search("İso") and not pattern.search("xyz")
+    plain = re.compile(pattern.pattern, re.I)
+    for text in ("\u212ailo İso ſs", "KILO", "ıso", "abc"):
+        assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
