@@ -165,6 +165,12 @@ def extract(files: tuple[Path, ...], out_dir: Path | None, model_dir: Path | Non
 def eval_(gold_dir: Path, as_json: bool, model_dir: Path | None) -> None:
     """Score extraction against gold annotations (<id>.json beside <id>.txt or .pdf).
 
+    Precision, recall and F1 for commitments (also per language), indicators,
+    parties and themes; accuracy for signed_on, term, paper_only, party
+    country, commitment strength and party, indicator value; overall and per
+    document language, then every miss and false alarm. The figures other than
+    themes are the reference scorer's, which does not score themes.
+
     \b
     Examples:
       convenio eval ../shared/corpus/real

@@ -106,6 +106,7 @@ def _party_key(p: Any) -> str:
 def score_documents(docs: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
     """Score (id, gold, prediction) triples; the figures are the reference scorer's, plus the misses."""
     fields = {k: PRF() for k in ("commitments", "indicators", "parties")}
+    themes = PRF()  # beyond the reference scorer, which does not score themes
     by_lang: dict[str, PRF] = {}
     exact = {k: [0, 0] for k in EXACT_FIELDS}
     per_doc: dict[str, Any] = {}
@@ -174,6 +175,8 @@ def score_documents(docs: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) 
                 exact[k][0] += int(pred.get(k) == gold[k])
                 if pred.get(k) != gold[k]:
                     miss(doc_id, k, "wrong", None, gold[k], pred.get(k))
+        if "themes" in gold:
+            _score_themes(doc_id, gold.get("themes") or [], pred.get("themes") or [], themes, miss)
         per_doc[doc_id] = {
             "commitments": f"{len(pairs)}/{len(pc)}p/{len(gc)}g",
             "paper_only": f"{pred.get('paper_only')} vs {gold.get('paper_only')}",
@@ -181,10 +184,21 @@ def score_documents(docs: Iterable[tuple[str, dict[str, Any], dict[str, Any]]]) 
         }
     out: dict[str, Any] = {k: v.row() for k, v in fields.items()}
     out["commitments_by_lang"] = {k: v.row() for k, v in by_lang.items()}
+    out["themes"] = themes.row()
     out["accuracy"] = {k: (round(a / n, 3) if n else None, n) for k, (a, n) in exact.items()}
     out["per_doc"] = per_doc
     out["misses"] = misses
     return out
+
+
+def _score_themes(doc_id: str, gold: list[str], pred: list[str], prf: PRF, miss: Callable[..., None]) -> None:
+    """An agreement's theme labels as a set: each one found, missed or wrongly added counts once."""
+    g, p = set(gold), set(pred)
+    prf.add(len(g & p), len(p), len(g))
+    for theme in sorted(g - p):
+        miss(doc_id, "themes", "miss", None, theme, None)
+    for theme in sorted(p - g):
+        miss(doc_id, "themes", "false_alarm", None, None, theme)
 
 
 def _list_misses(doc_id: str, field: str, gold: list[Any], pred: list[Any], pairs: list[tuple[int, int]],
@@ -267,6 +281,8 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(_fmt_prf(k, report[k]))
     for lang, r in sorted(report["commitments_by_lang"].items()):
         lines.append(_fmt_prf(f"  commitments[{lang}]", r))
+    if report["themes"]["gold"] or report["themes"]["pred"]:
+        lines.append(_fmt_prf("themes", report["themes"]))
     for k, acc in report["accuracy"].items():
         lines.append(_fmt_acc(k, acc))
     for lang, sub in report.get("by_language", {}).items():
@@ -274,6 +290,8 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"language {lang} ({sub['documents']} documents)")
         for k in ("commitments", "indicators", "parties"):
             lines.append(_fmt_prf(f"  {k}", sub[k]))
+        if sub["themes"]["gold"] or sub["themes"]["pred"]:
+            lines.append(_fmt_prf("  themes", sub["themes"]))
         for k, acc in sub["accuracy"].items():
             lines.append(_fmt_acc(f"  {k}", acc))
     if report["misses"]:

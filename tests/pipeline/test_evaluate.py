@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.context import REPO_ROOT
-from pipeline.evaluate import evaluate, evaluate_dir, format_report, predict
+from pipeline.evaluate import evaluate, evaluate_dir, format_report, predict, score_documents
 
 SHARED = REPO_ROOT.parent / "shared"
 SCORER = SHARED / "gold" / "score.py"
@@ -112,3 +112,18 @@ def test_report_lists_misses_and_cli_prints_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["eval", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["parties"]["gold"] == 2
+
+
+def test_themes_are_scored_as_sets_per_agreement_and_listed() -> None:
+    gold_a = {"themes": ["education", "water", "culture"], "commitments": [], "indicators": [], "parties": []}
+    pred_a = {"themes": ["education", "trade_investment"]}
+    gold_b = {"themes": [], "commitments": [], "indicators": [], "parties": []}
+    pred_b = {"themes": ["health"]}
+    no_themes = {"commitments": [], "indicators": [], "parties": []}  # gold silent on themes: not scored
+    report = score_documents([("a", gold_a, pred_a), ("b", gold_b, pred_b), ("c", no_themes, {"themes": ["sports"]})])
+    assert report["themes"] == {"p": 0.333, "r": 0.333, "f1": 0.333, "tp": 1, "pred": 3, "gold": 3}
+    listed = {(m["document"], m["kind"], m["expected"], m["got"]) for m in report["misses"] if m["field"] == "themes"}
+    assert listed == {("a", "miss", "water", None), ("a", "miss", "culture", None),
+                      ("a", "false_alarm", None, "trade_investment"), ("b", "false_alarm", None, "health")}
+    assert "themes                 P=0.333" in format_report({**report, "documents": 3})
+
