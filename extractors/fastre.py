@@ -132,7 +132,7 @@ class Prefiltered:
 
     __slots__ = ("_pattern", "_needs", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, pattern: re.Pattern[str], needs: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Union[re.Pattern[str], "Prefiltered"], needs: Union[re.Pattern[str], "Prefiltered"]) -> None:
         self._pattern, self._needs = pattern, needs
         self.pattern, self.flags, self.groups, self.groupindex = pattern.pattern, pattern.flags, pattern.groups, pattern.groupindex
 
@@ -165,6 +165,14 @@ class Prefiltered:
 
     def __repr__(self) -> str:
         return repr(self._pattern)
+
+
+def behind(pattern: Union[re.Pattern[str], Prefiltered], core: str, flags: int = 0) -> Prefiltered:
+    """``pattern`` behind a quick search for ``core``, a pattern that matches somewhere
+    inside every match of ``pattern`` (its required middle, without the optional lead or
+    tail): a text, or the part of it from ``pos``, where ``core`` finds nothing holds no
+    match and is not scanned. The caller vouches for that containment."""
+    return Prefiltered(pattern, compile(core, flags))
 
 
 # --- the characters every match holds ----------------------------------------------------
