@@ -595,12 +595,22 @@ class _State:
     lang: Optional[str] = None
 
 
-def _has_formula(segments: list[Segment], ctx: Context) -> dict[str, bool]:
+def _has_formula(segments: list[Segment], ctx: Context, seen: list[Optional[bool]]) -> dict[str, bool]:
+    """Per language, whether some segment closes a preamble. What each segment searched
+    showed goes into ``seen`` (None where the language's answer was known already), so
+    that the reading pass does not search the same segment again."""
     found: dict[str, bool] = {}
-    for seg in segments:
+    for pos, seg in enumerate(segments):
+        if found.get(seg.lang, False):
+            continue
         rules = get_rules(ctx, seg.lang)
-        found[seg.lang] = found.get(seg.lang, False) or rules.any(rules.preamble_end, seg.text) is not None
+        seen[pos] = rules.any(rules.preamble_end, seg.text) is not None
+        found[seg.lang] = seen[pos]
     return found
+
+
+def _ends_preamble(seg: Segment, rules: LangRules, seen: Optional[bool]) -> bool:
+    return seen if seen is not None else rules.any(rules.preamble_end, seg.text) is not None
 
 
 def _in_list(seg: Segment, lead: _LeadIn) -> bool:
@@ -657,7 +667,8 @@ Classifier = Any  # callable(list[str], list[str]) -> list[float]: probability o
 
 def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None) -> list[tuple[Segment, Commitment]]:
     segments = doc.segments
-    state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx).items()})
+    seen: list[Optional[bool]] = [None] * len(segments)
+    state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx, seen).items()})
     demonyms = ctx.resource("commitments.demonyms", load_demonyms)
     out: list[tuple[Segment, Commitment]] = []
     judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
@@ -672,7 +683,7 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
         if rules.any(rules.recital_sections, text):
             state.recitals[lang], state.lead_in = True, None
             continue
-        if rules.any(rules.preamble_end, text):
+        if _ends_preamble(seg, rules, seen[pos]):
             was_preamble = not state.operative.get(lang, True) or state.recitals.get(lang, False)
             state.operative[lang], state.recitals[lang] = True, False
             state.infinitive_articles[lang] = rules.any(rules.formula_governs_infinitive, text) is not None
