@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,9 @@ RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
 _ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+|[•·▪●◦\-–—*])$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
+# Beyond this many positions where a rule list matches, scanning with each pattern is cheaper
+# than trying each pattern at each position.
+MAX_STARTS = 16
 _SUBORDINATE = fastre.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -171,17 +175,57 @@ class LangRules:
     def non_verb_initial(self) -> set[str]:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
-    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
-        """Where the earliest match of any pattern of the rule list ``patterns`` starts
-        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
+    def _joined_of(self, patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
         entry = self._joined.get(id(patterns))
         if entry is None or entry[0] is not patterns:
             entry = (patterns, fastre.either(patterns))
             self._joined[id(patterns)] = entry
-        if entry[1] is None:
+        return entry[1]
+
+    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
+        """Where the earliest match of any pattern of the rule list ``patterns`` starts
+        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
+        joined = self._joined_of(patterns)
+        if joined is None:
             return 0
-        m = entry[1].search(text)
+        m = joined.search(text)
         return None if m is None else m.start()
+
+    def starts(self, patterns: list[re.Pattern[str]], text: str) -> Optional[list[int]]:
+        """Every position where some pattern of the rule list ``patterns`` matches (the
+        joined pattern matches there exactly then), in order; None when the list cannot
+        be searched as one or the positions are too many to try one by one."""
+        joined = self._joined_of(patterns)
+        if joined is None:
+            return None
+        found: list[int] = []
+        m = joined.search(text)
+        while m is not None:
+            if len(found) == MAX_STARTS:
+                return None
+            found.append(m.start())
+            m = joined.search(text, m.start() + 1)
+        return found
+
+    def matches(self, patterns: list[re.Pattern[str]], text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
+        """``(index, list(patterns[index].finditer(text)))`` for each pattern that matches, in
+        list order: each pattern is tried only where the list matches at all, not at every position."""
+        starts = self.starts(patterns, text)
+        if starts is None:
+            begin = self.first_start(patterns, text)
+            if begin is None:
+                return
+            for i, p in enumerate(patterns):
+                found = list(p.finditer(text, begin))
+                if found:
+                    yield i, found
+            return
+        if not starts:
+            return
+        for i, p in enumerate(patterns):
+            found = fastre.finditer_at(p, text, starts)
+            if found:
+                yield i, found
 
     def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
         """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
@@ -235,11 +279,8 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
         ("duty", rules.duty_leadin),
         ("permission", rules.permission),
     ):
-        start = rules.first_start(patterns, text)
-        if start is None:
-            continue
-        for p in patterns:
-            for m in p.finditer(text, start):
+        for _i, found in rules.matches(patterns, text):
+            for m in found:
                 if kind == "permission" and _SUBORDINATE.search(text[: m.start()]):
                     continue  # "any costs that may arise": a relative clause, not the main verb
                 cues.append(Cue(m.start(), m.end(), kind))

@@ -22,6 +22,7 @@ does not model) is left as ``re`` compiles it.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -173,6 +174,36 @@ def behind(pattern: Union[re.Pattern[str], Prefiltered], core: str, flags: int =
     tail): a text, or the part of it from ``pos``, where ``core`` finds nothing holds no
     match and is not scanned. The caller vouches for that containment."""
     return Prefiltered(pattern, compile(core, flags))
+
+
+def finditer_at(pattern: Union[re.Pattern[str], Prefiltered], string: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(string, starts[0]))``, given ``starts``: increasing positions
+    among which every match of ``pattern`` from ``starts[0]`` on starts. The pattern is
+    tried at those positions only, as a search would try it, instead of at every one."""
+    if not starts:
+        return []
+    if _can_match_empty(pattern.pattern, pattern.flags):  # finditer's rule after an empty match is not repeated here
+        return list(pattern.finditer(string, starts[0]))
+    inner = pattern
+    while isinstance(inner, Prefiltered):
+        inner = inner._pattern
+    found: list[re.Match[str]] = []
+    resume = starts[0]
+    for start in starts:
+        if start < resume:
+            continue
+        m = inner.match(string, start)
+        if m is not None:
+            found.append(m)
+            resume = m.end()
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _can_match_empty(pattern: str, flags: int) -> bool:
+    if _parser is None:
+        return True
+    return bool(_parser.parse(pattern, flags).getwidth()[0] == 0)
 
 
 # --- the characters every match holds ----------------------------------------------------

@@ -171,3 +171,17 @@ def test_patterns_behind_a_core_match_like_re(name: str) -> None:
     texts += [words[a : a + rng.randrange(5, 200)] for a in (rng.randrange(len(words)) for _ in range(300))]
     for text in texts:
         assert signature(pattern, text) == signature(plain, text), text
+
+
+@pytest.mark.parametrize(("source", "flags"), PATTERNS)
+def test_finditer_at_finds_what_finditer_finds(source: str, flags: int) -> None:
+    pattern = fastre.compile(source, flags)
+    rng = random.Random(source)
+    for _ in range(200):
+        text = "".join(rng.choice(TRICKY) for _ in range(rng.randrange(40)))
+        matching = [i for i in range(len(text) + 1) if pattern.match(text, i)]
+        extra = rng.sample(range(len(text) + 1), min(3, len(text) + 1))
+        starts = sorted(set(matching + extra))
+        got = [(m.span(), m.groups()) for m in fastre.finditer_at(pattern, text, starts)]
+        want = [(m.span(), m.groups()) for m in pattern.finditer(text, starts[0])] if starts else []
+        assert got == want, text
