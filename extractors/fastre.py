@@ -38,6 +38,8 @@ try:  # the parser and compiler behind ``re`` (CPython 3.11 and later)
         ASSERT,
         ASSERT_NOT,
         AT,
+        AT_BEGINNING,
+        AT_BEGINNING_STRING,
         ATOMIC_GROUP,
         BRANCH,
         CATEGORY,
@@ -543,20 +545,37 @@ def max_width(pattern: str, flags: int = 0) -> int:
 
 
 def either(patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
-    """One pattern that finds a match in a text exactly when one of ``patterns`` does,
-    for a quick "none of them" over a rule list; None when they cannot be joined
-    safely (mixed flags, back-references, inline global flags, clashing group names)."""
+    """One pattern that matches at a position of a text exactly when one of ``patterns``
+    does, for a quick "none of them" or "where first" over a rule list; None when they
+    cannot be joined safely (mixed flags, back-references, inline global flags, clashing
+    group names). Only where it matches is meant: which pattern's match it returns is not."""
     if len(patterns) < 2 or _parser is None or len({p.flags for p in patterns}) != 1:
         return None
     flags = patterns[0].flags
     if flags & re.VERBOSE:  # a comment in one pattern would swallow the rest
         return None
     try:
-        if any(_refers_back(_parser.parse(p.pattern, flags).data) for p in patterns):
+        parsed = [_parser.parse(p.pattern, flags).data for p in patterns]
+        if any(_refers_back(seq) for seq in parsed):
             return None
-        return compile("|".join(f"(?:{p.pattern})" for p in patterns), flags)
+        anchored = [p.pattern for p, seq in zip(patterns, parsed) if _starts_anchored(seq)]
+        free = [p.pattern for p, seq in zip(patterns, parsed) if not _starts_anchored(seq)]
+        if not anchored or not free:
+            return compile(_joined(anchored or free), flags)
+        # Patterns held to the start of the text (or a line) would have their first characters
+        # (often white space) gathered with everyone else's, slowing every position; kept
+        # apart, they fail at their anchor. Alternatives reordered match at the same places.
+        return compile(f"(?:{_joined(anchored)})|(?:{_joined(free)})", flags)
     except (re.error, TypeError):
         return None
+
+
+def _joined(sources: list[str]) -> str:
+    return "|".join(f"(?:{source})" for source in sources)
+
+
+def _starts_anchored(seq: Any) -> bool:
+    return bool(seq) and seq[0][0] is AT and seq[0][1] in (AT_BEGINNING, AT_BEGINNING_STRING)
 
 
 def _refers_back(seq: Any) -> bool:

@@ -185,3 +185,15 @@ def test_finditer_at_finds_what_finditer_finds(source: str, flags: int) -> None:
         got = [(m.span(), m.groups()) for m in fastre.finditer_at(pattern, text, starts)]
         want = [(m.span(), m.groups()) for m in pattern.finditer(text, starts[0])] if starts else []
         assert got == want, text
+
+
+def test_either_matches_where_some_pattern_matches_with_anchored_ones() -> None:
+    patterns = [re.compile(p, re.I) for p in (r"^\s*acuerdan\b", r"\bconvienen\s*:", r"^\s*cl[áa]usulas", r"\s+la\b", r"\Ax")]
+    joined = fastre.either(patterns)
+    assert joined is not None
+    rng = random.Random(11)
+    words = ["acuerdan", " Acuerdan", "convienen:", "Cláusulas", "la", "x", " ", "\n", "lax"]
+    for _ in range(500):
+        text = "".join(rng.choice(words) for _ in range(rng.randrange(6)))
+        for pos in range(len(text) + 1):
+            assert (joined.match(text, pos) is None) == all(p.match(text, pos) is None for p in patterns), (text, pos)
