@@ -77,6 +77,8 @@ _NUMERIC = fastre.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2
 _ISO = fastre.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
 _MONTH_YEAR = fastre.compile(rf"(?<!\d\s)(?P<month>{_MONTH})(?:\s+del?|,)?\s+(?P<year>\d{{4}})\b", re.I)
 _FIRST_MONTH = fastre.compile(_MONTH, re.I)
+# The month-led patterns end in a year of four digits, somewhere after the month.
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 @dataclass
@@ -115,8 +117,9 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
     first = _FIRST_MONTH.search(text)
     month_at = first.start() if first else None
     day_led = month_at is not None and _MONTH_THEN_YEAR.search(text, month_at) is not None
+    month_led = month_at is not None and _FOUR_DIGITS.search(text, month_at) is not None
     searches = [] if month_at is None else [
-        (p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS if day_led or p is _MONTH_FIRST_DATE
+        (p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS if (month_led if p is _MONTH_FIRST_DATE else day_led)
     ]
     for pattern, start in searches:
         for m in pattern.finditer(text, start):
@@ -146,7 +149,7 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
         iso = _iso(int(m.group("year")), int(m.group("month")), int(m.group("day")))
         if iso:
             found.append(DateMention(m.start(), m.end(), iso, m.group(0)))
-    for m in _MONTH_YEAR.finditer(text, month_at) if month_at is not None else ():
+    for m in _MONTH_YEAR.finditer(text, month_at) if month_led else ():
         month = MONTHS.get(fold(m.group("month")).rstrip("."))
         if not month or (fold(m.group("month")) == "may" and not m.group("month")[0].isupper()):
             continue
