@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,9 @@ RULE_SCORE = 0.9  # confidence of a rule decision when no classifier gives one
 _ITEM_PREFIX = re.compile(r"^(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcIVXLC]{1,6})[.)]|\d{1,3}(?:\.\d{1,3})+|[•·▪●◦\-–—*])$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CONJUNCTION = re.compile(r"\b(?:y|e|and|&)\b|,")
+# Beyond this many positions where a rule list matches, scanning with each pattern is cheaper
+# than trying each pattern at each position.
+MAX_STARTS = 16
 _SUBORDINATE = fastre.compile(r"\b(?:that|which|who|whom|as|if|que|quien|quienes|cual|cuales|cuando|si|donde|como)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -171,17 +175,57 @@ class LangRules:
     def non_verb_initial(self) -> set[str]:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
-    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
-        """Where the earliest match of any pattern of the rule list ``patterns`` starts
-        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
+    def _joined_of(self, patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
         entry = self._joined.get(id(patterns))
         if entry is None or entry[0] is not patterns:
             entry = (patterns, fastre.either(patterns))
             self._joined[id(patterns)] = entry
-        if entry[1] is None:
+        return entry[1]
+
+    def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
+        """Where the earliest match of any pattern of the rule list ``patterns`` starts
+        in ``text``: None when none matches, 0 when the list cannot be searched as one."""
+        joined = self._joined_of(patterns)
+        if joined is None:
             return 0
-        m = entry[1].search(text)
+        m = joined.search(text)
         return None if m is None else m.start()
+
+    def starts(self, patterns: list[re.Pattern[str]], text: str) -> Optional[list[int]]:
+        """Every position where some pattern of the rule list ``patterns`` matches (the
+        joined pattern matches there exactly then), in order; None when the list cannot
+        be searched as one or the positions are too many to try one by one."""
+        joined = self._joined_of(patterns)
+        if joined is None:
+            return None
+        found: list[int] = []
+        m = joined.search(text)
+        while m is not None:
+            if len(found) == MAX_STARTS:
+                return None
+            found.append(m.start())
+            m = joined.search(text, m.start() + 1)
+        return found
+
+    def matches(self, patterns: list[re.Pattern[str]], text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
+        """``(index, list(patterns[index].finditer(text)))`` for each pattern that matches, in
+        list order: each pattern is tried only where the list matches at all, not at every position."""
+        starts = self.starts(patterns, text)
+        if starts is None:
+            begin = self.first_start(patterns, text)
+            if begin is None:
+                return
+            for i, p in enumerate(patterns):
+                found = list(p.finditer(text, begin))
+                if found:
+                    yield i, found
+            return
+        if not starts:
+            return
+        for i, p in enumerate(patterns):
+            found = fastre.finditer_at(p, text, starts)
+            if found:
+                yield i, found
 
     def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
         """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
@@ -235,11 +279,8 @@ def find_cues(text: str, rules: LangRules) -> list[Cue]:
         ("duty", rules.duty_leadin),
         ("permission", rules.permission),
     ):
-        start = rules.first_start(patterns, text)
-        if start is None:
-            continue
-        for p in patterns:
-            for m in p.finditer(text, start):
+        for _i, found in rules.matches(patterns, text):
+            for m in found:
                 if kind == "permission" and _SUBORDINATE.search(text[: m.start()]):
                     continue  # "any costs that may arise": a relative clause, not the main verb
                 cues.append(Cue(m.start(), m.end(), kind))
@@ -595,12 +636,22 @@ class _State:
     lang: Optional[str] = None
 
 
-def _has_formula(segments: list[Segment], ctx: Context) -> dict[str, bool]:
+def _has_formula(segments: list[Segment], ctx: Context, seen: list[Optional[bool]]) -> dict[str, bool]:
+    """Per language, whether some segment closes a preamble. What each segment searched
+    showed goes into ``seen`` (None where the language's answer was known already), so
+    that the reading pass does not search the same segment again."""
     found: dict[str, bool] = {}
-    for seg in segments:
+    for pos, seg in enumerate(segments):
+        if found.get(seg.lang, False):
+            continue
         rules = get_rules(ctx, seg.lang)
-        found[seg.lang] = found.get(seg.lang, False) or rules.any(rules.preamble_end, seg.text) is not None
+        seen[pos] = rules.any(rules.preamble_end, seg.text) is not None
+        found[seg.lang] = seen[pos]
     return found
+
+
+def _ends_preamble(seg: Segment, rules: LangRules, seen: Optional[bool]) -> bool:
+    return seen if seen is not None else rules.any(rules.preamble_end, seg.text) is not None
 
 
 def _in_list(seg: Segment, lead: _LeadIn) -> bool:
@@ -657,7 +708,8 @@ Classifier = Any  # callable(list[str], list[str]) -> list[float]: probability o
 
 def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None) -> list[tuple[Segment, Commitment]]:
     segments = doc.segments
-    state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx).items()})
+    seen: list[Optional[bool]] = [None] * len(segments)
+    state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx, seen).items()})
     demonyms = ctx.resource("commitments.demonyms", load_demonyms)
     out: list[tuple[Segment, Commitment]] = []
     judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
@@ -672,7 +724,7 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
         if rules.any(rules.recital_sections, text):
             state.recitals[lang], state.lead_in = True, None
             continue
-        if rules.any(rules.preamble_end, text):
+        if _ends_preamble(seg, rules, seen[pos]):
             was_preamble = not state.operative.get(lang, True) or state.recitals.get(lang, False)
             state.operative[lang], state.recitals[lang] = True, False
             state.infinitive_articles[lang] = rules.any(rules.formula_governs_infinitive, text) is not None

@@ -65,10 +65,20 @@ _MONTH_FIRST_DATE = fastre.compile(
     re.I,
 )
 _DATE_PATTERNS.append(_MONTH_FIRST_DATE)
+# What follows the day in the two day-led patterns: a month, then a year, with either
+# pattern's words between. Every match of theirs holds a match of this, which starts at
+# a month and so is searched only from where a month first starts: far less text.
+_MONTH_THEN_YEAR = fastre.compile(
+    rf"(?:{_MONTH})(?:\s*,\s*|\s+)(?:(?:del?\s+)?(?:(?:a[ñn]o|year)\s+)?(?:de\s+)?|in\s+the\s+year\s+(?:of\s+)?|of\s+(?:the\s+year\s+)?)"
+    rf"(?:{_YEAR})\b",
+    re.I,
+)
 _NUMERIC = fastre.compile(r"(?<![\d/.-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4}|\d{2})(?![\d/-])")
 _ISO = fastre.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?!\d)")
 _MONTH_YEAR = fastre.compile(rf"(?<!\d\s)(?P<month>{_MONTH})(?:\s+del?|,)?\s+(?P<year>\d{{4}})\b", re.I)
 _FIRST_MONTH = fastre.compile(_MONTH, re.I)
+# The month-led patterns end in a year of four digits, somewhere after the month.
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 @dataclass
@@ -106,7 +116,11 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
     # a search from there still sees the text before), none of them anywhere without one.
     first = _FIRST_MONTH.search(text)
     month_at = first.start() if first else None
-    searches = [] if month_at is None else [(p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS]
+    day_led = month_at is not None and _MONTH_THEN_YEAR.search(text, month_at) is not None
+    month_led = month_at is not None and _FOUR_DIGITS.search(text, month_at) is not None
+    searches = [] if month_at is None else [
+        (p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS if (month_led if p is _MONTH_FIRST_DATE else day_led)
+    ]
     for pattern, start in searches:
         for m in pattern.finditer(text, start):
             day = parse_number(m.group("day"), lang)
@@ -135,7 +149,7 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
         iso = _iso(int(m.group("year")), int(m.group("month")), int(m.group("day")))
         if iso:
             found.append(DateMention(m.start(), m.end(), iso, m.group(0)))
-    for m in _MONTH_YEAR.finditer(text, month_at) if month_at is not None else ():
+    for m in _MONTH_YEAR.finditer(text, month_at) if month_led else ():
         month = MONTHS.get(fold(m.group("month")).rstrip("."))
         if not month or (fold(m.group("month")) == "may" and not m.group("month")[0].isupper()):
             continue

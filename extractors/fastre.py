@@ -22,6 +22,7 @@ does not model) is left as ``re`` compiles it.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ try:  # the parser and compiler behind ``re`` (CPython 3.11 and later)
         ASSERT,
         ASSERT_NOT,
         AT,
+        AT_BEGINNING,
+        AT_BEGINNING_STRING,
         ATOMIC_GROUP,
         BRANCH,
         CATEGORY,
@@ -132,7 +135,7 @@ class Prefiltered:
 
     __slots__ = ("_pattern", "_needs", "pattern", "flags", "groups", "groupindex")
 
-    def __init__(self, pattern: re.Pattern[str], needs: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Union[re.Pattern[str], "Prefiltered"], needs: Union[re.Pattern[str], "Prefiltered"]) -> None:
         self._pattern, self._needs = pattern, needs
         self.pattern, self.flags, self.groups, self.groupindex = pattern.pattern, pattern.flags, pattern.groups, pattern.groupindex
 
@@ -165,6 +168,44 @@ class Prefiltered:
 
     def __repr__(self) -> str:
         return repr(self._pattern)
+
+
+def behind(pattern: Union[re.Pattern[str], Prefiltered], core: str, flags: int = 0) -> Prefiltered:
+    """``pattern`` behind a quick search for ``core``, a pattern that matches somewhere
+    inside every match of ``pattern`` (its required middle, without the optional lead or
+    tail): a text, or the part of it from ``pos``, where ``core`` finds nothing holds no
+    match and is not scanned. The caller vouches for that containment."""
+    return Prefiltered(pattern, compile(core, flags))
+
+
+def finditer_at(pattern: Union[re.Pattern[str], Prefiltered], string: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(string, starts[0]))``, given ``starts``: increasing positions
+    among which every match of ``pattern`` from ``starts[0]`` on starts. The pattern is
+    tried at those positions only, as a search would try it, instead of at every one."""
+    if not starts:
+        return []
+    if _can_match_empty(pattern.pattern, pattern.flags):  # finditer's rule after an empty match is not repeated here
+        return list(pattern.finditer(string, starts[0]))
+    inner = pattern
+    while isinstance(inner, Prefiltered):
+        inner = inner._pattern
+    found: list[re.Match[str]] = []
+    resume = starts[0]
+    for start in starts:
+        if start < resume:
+            continue
+        m = inner.match(string, start)
+        if m is not None:
+            found.append(m)
+            resume = m.end()
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _can_match_empty(pattern: str, flags: int) -> bool:
+    if _parser is None:
+        return True
+    return bool(_parser.parse(pattern, flags).getwidth()[0] == 0)
 
 
 # --- the characters every match holds ----------------------------------------------------
@@ -504,20 +545,37 @@ def max_width(pattern: str, flags: int = 0) -> int:
 
 
 def either(patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
-    """One pattern that finds a match in a text exactly when one of ``patterns`` does,
-    for a quick "none of them" over a rule list; None when they cannot be joined
-    safely (mixed flags, back-references, inline global flags, clashing group names)."""
+    """One pattern that matches at a position of a text exactly when one of ``patterns``
+    does, for a quick "none of them" or "where first" over a rule list; None when they
+    cannot be joined safely (mixed flags, back-references, inline global flags, clashing
+    group names). Only where it matches is meant: which pattern's match it returns is not."""
     if len(patterns) < 2 or _parser is None or len({p.flags for p in patterns}) != 1:
         return None
     flags = patterns[0].flags
     if flags & re.VERBOSE:  # a comment in one pattern would swallow the rest
         return None
     try:
-        if any(_refers_back(_parser.parse(p.pattern, flags).data) for p in patterns):
+        parsed = [_parser.parse(p.pattern, flags).data for p in patterns]
+        if any(_refers_back(seq) for seq in parsed):
             return None
-        return compile("|".join(f"(?:{p.pattern})" for p in patterns), flags)
+        anchored = [p.pattern for p, seq in zip(patterns, parsed) if _starts_anchored(seq)]
+        free = [p.pattern for p, seq in zip(patterns, parsed) if not _starts_anchored(seq)]
+        if not anchored or not free:
+            return compile(_joined(anchored or free), flags)
+        # Patterns held to the start of the text (or a line) would have their first characters
+        # (often white space) gathered with everyone else's, slowing every position; kept
+        # apart, they fail at their anchor. Alternatives reordered match at the same places.
+        return compile(f"(?:{_joined(anchored)})|(?:{_joined(free)})", flags)
     except (re.error, TypeError):
         return None
+
+
+def _joined(sources: list[str]) -> str:
+    return "|".join(f"(?:{source})" for source in sources)
+
+
+def _starts_anchored(seq: Any) -> bool:
+    return bool(seq) and seq[0][0] is AT and seq[0][1] in (AT_BEGINNING, AT_BEGINNING_STRING)
 
 
 def _refers_back(seq: Any) -> bool:

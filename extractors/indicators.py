@@ -60,12 +60,14 @@ _ADJ = {
     "weekly": "P1W", "bimestral": "P2M", "bimestrales": "P2M", "bienal": "P2Y", "bienales": "P2Y", "biennial": "P2Y",
 }
 
-FREQ_COUNT = fastre.compile(
-    rf"(?:{_AT_LEAST}\s+|{_AT_MOST}\s+)?(?P<n>{_NUM}|once|twice|thrice)\s+(?:(?:vez|veces|times?)\s+)?"
+# Every match of FREQ_COUNT holds a match of its count and period without the bound, a
+# quicker search (the bound's words are tried wherever a letter is) that rules texts out.
+_FREQ_COUNT_CORE = (
+    rf"(?P<n>{_NUM}|once|twice|thrice)\s+(?:(?:vez|veces|times?)\s+)?"
     rf"(?:{_PER}\s+(?P<per>{_PERIOD_WORD})\b|(?:cada|every)\s+(?P<k>{_NUM})\s+(?P<kunit>a[ñn]os|meses|semanas|years|months|weeks)\b|"
-    r"(?P<adv>annually|yearly|anualmente|monthly|mensualmente|quarterly|trimestralmente|semestralmente)\b)",
-    re.I,
+    r"(?P<adv>annually|yearly|anualmente|monthly|mensualmente|quarterly|trimestralmente|semestralmente)\b)"
 )
+FREQ_COUNT = fastre.behind(fastre.compile(rf"(?:{_AT_LEAST}\s+|{_AT_MOST}\s+)?" + _FREQ_COUNT_CORE, re.I), _FREQ_COUNT_CORE, re.I)
 _ADV_PERIOD = {"annually": "P1Y", "yearly": "P1Y", "anualmente": "P1Y", "monthly": "P1M", "mensualmente": "P1M",
                "quarterly": "P3M", "trimestralmente": "P3M", "semestralmente": "P6M"}
 FREQ_EVERY = fastre.compile(rf"(?:{_AT_LEAST}\s+)?(?:cada|every)\s+(?P<n>{_NUM})\s+(?P<unit>a[ñn]os|meses|semanas|years|months|weeks)\b", re.I)
@@ -88,13 +90,19 @@ FREQ_ADJ_EN = fastre.compile(
 _REL_LEAD = rf"(?:dentro\s+de(?:\s+(?:los|las))?|en\s+un\s+(?:plazo|t[eé]rmino|per[ií]odo)\s+(?:m[aá]ximo\s+|no\s+mayor\s+)?de|" \
     rf"a\s+m[aá]s\s+tardar\s+(?:en|a\s+los|dentro\s+de)|no\s+despu[eé]s\s+de|no\s+m[aá]s\s+tarde\s+de|antes\s+de|en\s+los|" \
     rf"within(?:\s+the)?|no\s+later\s+than|not\s+later\s+than|in\s+no\s+more\s+than|{_AT_LEAST}|{_AT_MOST}|con)"
-DEADLINE_REL = fastre.compile(
-    rf"(?:(?P<lead>{_REL_LEAD})\s+|(?<![\w,.]))(?P<n>{_NUM}|one|un|una)\s+(?P<unit>(?:d[ií]as?|semanas?|mes(?:es)?|a[ñn]os?|business\s+days?|calendar\s+days?|"
+# Every match of DEADLINE_REL holds a match of its number and unit alone: searched first, it
+# rules out most texts for less than the lead phrases cost.
+_DEADLINE_REL_CORE = (
+    rf"(?P<n>{_NUM}|one|un|una)\s+(?P<unit>(?:d[ií]as?|semanas?|mes(?:es)?|a[ñn]os?|business\s+days?|calendar\s+days?|"
     r"working\s+days?|days?|weeks?|months?|years?|horas?|hours?)(?:\s+(?:h[aá]biles|naturales|calendario))?)\b"
+)
+_DEADLINE_REL = fastre.compile(
+    rf"(?:(?P<lead>{_REL_LEAD})\s+|(?<![\w,.]))" + _DEADLINE_REL_CORE +
     r"(?P<tail>\s+(?:siguientes|contad[oa]s|a\s+partir|despu[eé]s|following|after|from|of|prior|before|in\s+advance|de\s+anticipaci[oó]n|"
     r"de\s+antelaci[oó]n|antes|posteriores)[^,.;:]*)?",
     re.I,
 )
+DEADLINE_REL = fastre.behind(_DEADLINE_REL, _DEADLINE_REL_CORE, re.I)
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 DEADLINE_ABS = fastre.compile(
     rf"(?P<lead>a\s+m[aá]s\s+tardar\s+(?:el\s+)?|antes\s+del?\s+|hasta\s+el\s+|no\s+later\s+than\s+|not\s+later\s+than\s+|"
@@ -118,11 +126,19 @@ _CUR_QUAL_1, _CUR_QUAL_2 = _CUR_QUAL.replace("QUAL", "qual"), _CUR_QUAL.replace(
 _QUAL_CURRENCY = {"mexicanos": "MXN", "m.n.": "MXN", "m. n.": "MXN", "colombianos": "COP", "canadienses": "CAD", "estadounidenses": "USD",
                   "americanos": "USD", "us": "USD", "de los estados unidos": "USD", "de los estados unidos de america": "USD",
                   "de estados unidos": "USD"}
-MONEY = fastre.compile(
+_MONEY = fastre.compile(
     rf"(?P<sign>{_CURRENCY_SIGN})\s?(?P<amount>\d[\d.,]*)(?:,-|\.-)?(?:\s+(?P<scale>{_SCALE}))?(?:\s+(?:de\s+)?(?P<word>{_CUR_WORD}){_CUR_QUAL_1})?(?:\s*(?P<code>USD|MXN|M\.N\.|EUR|dlls\.?))?"
     rf"|(?P<amount2>{_NUM})(?:,-|\.-)?(?:\s+(?P<scale2>{_SCALE}))?\s+(?:de\s+)?(?P<word2>{_CUR_WORD}){_CUR_QUAL_2}",
     re.I,
 )
+# What every match of MONEY holds: a currency sign before its digits (a bare "f" or "fl"
+# reads as one only there), or a currency word after white space. Few texts do, and
+# MONEY itself tries its number words wherever a letter is.
+_MONEY_NEEDS = (
+    r"[$€£¥]|(?:USD|MXN|EUR|COP|CAD|GBP|NLG|JPY)\s?\$?\s?\d|M\.N\.\s?\d|Fl\.?\s?\d|f\s?\d|"
+    rf"\s{_CUR_WORD}"
+)
+MONEY = fastre.behind(_MONEY, _MONEY_NEEDS, re.I)
 PERCENT = fastre.compile(
     rf"(?:(?P<cap>{_AT_MOST})\s+|(?P<min>{_AT_LEAST})\s+)?(?P<n>{_NUM})\s*(?:%|por\s+ciento|percent|per\s+cent)"
     rf"(?:\s+(?:{_PER})\s+(?P<per>{_PERIOD_WORD}))?",

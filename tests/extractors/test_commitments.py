@@ -333,3 +333,24 @@ def test_defined_short_names_resolve_to_their_party(ctx: Context):
         ('"LA CIUDAD" fi', "City of Denver, Colorado"),
         ('"LAS PARTES" e', "all"),
     ]
+
+
+def test_rule_list_matches_are_each_patterns_finditer() -> None:
+    import re
+
+    from extractors import commitments as c
+
+    ctx = Context()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "corpus" / "heldout").glob("*.txt"))]
+    sentences = [s for t in texts for s in re.split(r"(?<=[.;:])\s+", t)][:3000]
+    assert sentences
+    for lang in c.LANGS:
+        rules = c.get_rules(ctx, lang)
+        for patterns in (rules.explicit_binding, rules.soft_explicit, rules.duty_leadin, rules.permission, rules.hedges):
+            for text in sentences:
+                want = [(i, [m.span() for m in p.finditer(text)]) for i, p in enumerate(patterns)]
+                got = dict((i, [m.span() for m in found]) for i, found in rules.matches(patterns, text))
+                assert [(i, got.get(i, [])) for i, _ in want] == want, text
+                first = next((m for p in patterns if (m := p.search(text))), None)
+                found = rules.any(patterns, text)
+                assert (found and found.span()) == (first and first.span()), text

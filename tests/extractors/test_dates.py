@@ -270,3 +270,19 @@ def test_common_words_are_not_signing_formulas() -> None:
     )
     dates.run(doc, Context())
     assert doc.signed_on is None
+
+
+def test_day_led_dates_hold_a_month_then_a_year() -> None:
+    import random
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((REPO_ROOT / "corpus" / "heldout").glob("*.txt"))]
+    texts += ["a los quince días del mes de marzo de dos mil diecinueve", "this 15th day of March, 2019", "15 March in the year of 2019",
+              "el 1° de septiembre del año 2010", "the Twenty-Eighth of April of the year 2011", "3 de mayo, 2020"]
+    words = " ".join(texts)
+    rng = random.Random(5)
+    texts += [words[a : a + rng.randrange(10, 300)] for a in (rng.randrange(len(words)) for _ in range(500))]
+    for text in texts:
+        first = dates._FIRST_MONTH.search(text)
+        for pattern in dates._DATE_PATTERNS[:2]:
+            if pattern.search(text):
+                assert first is not None and dates._MONTH_THEN_YEAR.search(text, first.start()), text

@@ -149,3 +149,51 @@ def test_searches_skip_to_first_characters_with_every_case_form() -> None:
     plain = re.compile(pattern.pattern, re.I)
     for text in ("\u212ailo İso ſs", "KILO", "ıso", "abc"):
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+BEHIND_EXAMPLES = [
+    "US$1.5 millones", "USD 50,000 anuales", "$2,507.81", "50 mil pesos mexicanos", "f 500,000 (five hundred thousand guilders)",
+    "Dfl. 2,000", "Fl.3", "EUR 3", "M.N. 5", "usd$ 4", "COP 7", "la cooperación de 5 dólares", "2.700.000,- guilders", "diez mil yenes",
+    "ten pounds", "MXN5", "within 90 days after", "dentro de los noventa (90) días siguientes", "dos veces al año", "at least once a year",
+    "cada dos años", "twice annually", "3 times every 2 years", "no más de un año", "con treinta días de anticipación", "in 3 weeks",
+]
+
+
+@pytest.mark.parametrize("name", ["MONEY", "DEADLINE_REL", "FREQ_COUNT"])
+def test_patterns_behind_a_core_match_like_re(name: str) -> None:
+    pattern = getattr(indicators, name)
+    assert isinstance(pattern, fastre.Prefiltered)
+    plain = re.compile(pattern.pattern, pattern.flags)
+    agreement = (REPO_ROOT / "corpus" / "heldout").glob("*.txt")
+    words = " ".join(p.read_text(encoding="utf-8") for p in sorted(agreement))[:20000]
+    rng = random.Random(name)
+    texts = BEHIND_EXAMPLES + [f"se pagarán {t} cada mes" for t in BEHIND_EXAMPLES]
+    texts += [words[a : a + rng.randrange(5, 200)] for a in (rng.randrange(len(words)) for _ in range(300))]
+    for text in texts:
+        assert signature(pattern, text) == signature(plain, text), text
+
+
+@pytest.mark.parametrize(("source", "flags"), PATTERNS)
+def test_finditer_at_finds_what_finditer_finds(source: str, flags: int) -> None:
+    pattern = fastre.compile(source, flags)
+    rng = random.Random(source)
+    for _ in range(200):
+        text = "".join(rng.choice(TRICKY) for _ in range(rng.randrange(40)))
+        matching = [i for i in range(len(text) + 1) if pattern.match(text, i)]
+        extra = rng.sample(range(len(text) + 1), min(3, len(text) + 1))
+        starts = sorted(set(matching + extra))
+        got = [(m.span(), m.groups()) for m in fastre.finditer_at(pattern, text, starts)]
+        want = [(m.span(), m.groups()) for m in pattern.finditer(text, starts[0])] if starts else []
+        assert got == want, text
+
+
+def test_either_matches_where_some_pattern_matches_with_anchored_ones() -> None:
+    patterns = [re.compile(p, re.I) for p in (r"^\s*acuerdan\b", r"\bconvienen\s*:", r"^\s*cl[áa]usulas", r"\s+la\b", r"\Ax")]
+    joined = fastre.either(patterns)
+    assert joined is not None
+    rng = random.Random(11)
+    words = ["acuerdan", " Acuerdan", "convienen:", "Cláusulas", "la", "x", " ", "\n", "lax"]
+    for _ in range(500):
+        text = "".join(rng.choice(words) for _ in range(rng.randrange(6)))
+        for pos in range(len(text) + 1):
+            assert (joined.match(text, pos) is None) == all(p.match(text, pos) is None for p in patterns), (text, pos)
