@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import socket
+import sqlite3
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -320,3 +321,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def add_flag(flags_db: Path, document_id: str, verdict: str, pipeline_paper_only: bool, note: str, user: str = "ana") -> None:
+    """A flag row as an auditor's earlier visit would have left it (the flags table exists once Datasette is made)."""
+    conn = sqlite3.connect(flags_db)
+    with conn:
+        conn.execute("insert into flags (document_id, verdict, pipeline_paper_only, note, user, created_at)"
+                     " values (?, ?, ?, ?, ?, '2024-01-01T00:00:00+00:00')", [document_id, verdict, int(pipeline_paper_only), note, user])
+    conn.close()
+

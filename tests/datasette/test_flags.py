@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.serve import auditors_from_env, flags_path, make_datasette
 
-from sample_agreements import AUDITOR_PASSWORD, REAL, REPO
+from sample_agreements import AUDITOR_PASSWORD, REAL, REPO, add_flag
 
 C = "c" * 64
 pytestmark = pytest.mark.anyio
@@ -103,11 +103,7 @@ async def test_wrong_password_is_refused(ds: Any) -> None:
 
 
 async def test_anonymous_reads_flags_but_sees_no_form(ds: Any, flags_db: Path) -> None:
-    conn = sqlite3.connect(flags_db)
-    conn.execute("insert into flags (document_id, verdict, pipeline_paper_only, note, user, created_at)"
-                 " values (?, 'confirm', 1, 'visible to all', 'ana', '2024-01-01T00:00:00+00:00')", [C])
-    conn.commit()
-    conn.close()
+    add_flag(flags_db, C, "confirm", True, "visible to all")
     page = (await ds.client.get(f"/-/agreement/{C}")).text
     assert "visible to all" in page and "flag-form" not in page and "Log in as an auditor" in page
     assert [r["note"] for r in await rows(ds, "/flags/flags.json")] == ["visible to all"]

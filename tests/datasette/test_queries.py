@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -13,6 +12,8 @@ import yaml
 from pipeline.model import DateFact, Document, Evidence, Measurability, Page, Party
 from pipeline.periods import add_duration, iso_date
 from pipeline.serve import DATASETTE_DIR, make_datasette
+
+from sample_agreements import add_flag
 
 A, B, C, D = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
 pytestmark = pytest.mark.anyio
@@ -236,11 +237,7 @@ def test_period_functions() -> None:
 
 
 async def test_flags_query_shows_verdict_then_and_now(ds: Any, flags_db: Path) -> None:
-    conn = sqlite3.connect(flags_db)
-    conn.execute("insert into flags (document_id, verdict, pipeline_paper_only, note, user, created_at)"
-                 " values (?, 'dispute', 0, 'was measurable', 'ana', '2024-01-01T00:00:00+00:00')", [C])
-    conn.commit()
-    conn.close()
+    add_flag(flags_db, C, "dispute", False, "was measurable")
     found = await rows(ds, "flags", verdict="dispute", user="ana")
     assert [(x["document_id"], x["verdict_flagged"], x["verdict_now"]) for x in found] == [
         (C, "not paper-only", "paper-only")]
