@@ -136,11 +136,17 @@ def red_box_rows(png: bytes) -> list[int]:
     ) > 20]
 
 
-def test_follow_commitment_to_highlighted_evidence(page: Any, artifacts: Path) -> None:
-    page.goto(f"/-/agreement/{A}")
+def follow_first_commitment(page: Any, doc_id: str, lands_on: str) -> Any:
+    """From an agreement page, follow its first commitment's evidence link to a page whose
+    address matches ``lands_on``; the highlighted span there."""
+    page.goto(f"/-/agreement/{doc_id}")
     page.locator("#c-0 a.evidence-link", has_text="evidence").first.click()
-    page.wait_for_url(re.compile(rf"/-/evidence/commitment/{A}:c0"))
-    mark = page.locator("mark#evidence")
+    page.wait_for_url(re.compile(lands_on))
+    return page.locator("mark#evidence")
+
+
+def test_follow_commitment_to_highlighted_evidence(page: Any, artifacts: Path) -> None:
+    mark = follow_first_commitment(page, A, rf"/-/evidence/commitment/{A}:c0")
     assert mark.inner_text() == "Las partes se comprometen a intercambiar cada año 20 estudiantes de nivel universitario."
     assert mark.is_visible()
     # The span is scrolled into the page-text pane, not hidden below its fold.
@@ -154,10 +160,7 @@ def test_follow_commitment_to_highlighted_evidence(page: Any, artifacts: Path) -
 
 
 def test_follow_scanned_commitment_to_its_box(page: Any, artifacts: Path) -> None:
-    page.goto(f"/-/agreement/{B}")
-    page.locator("#c-0 a.evidence-link", has_text="evidence").first.click()
-    page.wait_for_url(re.compile(r"/-/evidence/commitment/"))
-    mark = page.locator("mark#evidence")
+    mark = follow_first_commitment(page, B, r"/-/evidence/commitment/")
     assert mark.inner_text() == "The parties shall exchange up to 10 students each year."
     assert mark.is_visible()
     image = page.locator("#evidence-image")
