@@ -176,11 +176,11 @@ class LangRules:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
     def _joined_of(self, patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
-        entry = self._joined.get(id(patterns))
-        if entry is None or entry[0] is not patterns:
-            entry = (patterns, fastre.either(patterns))
-            self._joined[id(patterns)] = entry
-        return entry[1]
+        # Keyed by identity: the rule lists are this object's own, and the entry keeps the
+        # list alive, so its id cannot be reused by another list.
+        if id(patterns) not in self._joined:
+            self._joined[id(patterns)] = (patterns, fastre.either(patterns))
+        return self._joined[id(patterns)][1]
 
     def first_start(self, patterns: list[re.Pattern[str]], text: str) -> Optional[int]:
         """Where the earliest match of any pattern of the rule list ``patterns`` starts
@@ -226,11 +226,6 @@ class LangRules:
             found = fastre.finditer_at(p, text, starts)
             if found:
                 yield i, found
-
-    def none_match(self, patterns: list[re.Pattern[str]], text: str) -> bool:
-        """True when no pattern of the rule list ``patterns`` can match ``text`` (a quick
-        answer only: False means "look at them one by one")."""
-        return self.first_start(patterns, text) is None
 
     def any(self, patterns: list[re.Pattern[str]], text: str) -> Optional[re.Match[str]]:
         start = self.first_start(patterns, text)
@@ -413,14 +408,12 @@ def strength(text: str, cue: Cue, rules: LangRules) -> str:
         return "soft"
     if cue.kind == "passive":
         # "se estimulará el intercambio": the reflexive passive of soft verbs stays soft,
-        # "se incentivará e incluirá" takes the stronger verb
+        # "se incentivará e incluirá" takes the stronger verb; other passives bind
         se = re.match(r"se\s+", text[cue.start : cue.end], re.IGNORECASE)
-        if se:
-            verbs = verb_chain(text, Cue(cue.start + se.end(), cue.end, "future"), rules)
-            if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
-                return "soft"
-        return "binding"
-    if cue.kind in ("explicit", "duty"):
+        if not se:
+            return "binding"
+        cue = Cue(cue.start + se.end(), cue.end, "future")
+    elif cue.kind in ("explicit", "duty"):
         return "binding"
     verbs = verb_chain(text, cue, rules)
     if verbs and all(rules.soft_verb.match(fold(v)) for v in verbs):
@@ -542,9 +535,7 @@ def attribute_party(
         scored: list[tuple[float, Party]] = []
         hit_words: list[set[str]] = []
         for party, keys, defined in zip(parties, all_keys, phrases):
-            found = {k for k in keys if k in words}
-            # A defined short name ("EL MUNICIPIO") names its party outright.
-            found |= {f"alias:{a}" for a in defined if re.search(rf"\b{re.escape(a)}\b", folded)}
+            found = _key_hits(folded, words, keys, defined)
             adjectives = demonyms.get(party.country or "", [])
             if not found and adjectives and _demonym_hit(folded, adjectives):
                 found = {f"country:{party.country}"}
@@ -575,11 +566,16 @@ def attribute_party(
     return "all"
 
 
+def _key_hits(folded: str, words: set[str], keys: list[str], defined: list[str]) -> set[str]:
+    """The keys of one party found in a folded text (its ``words``), and its defined short
+    names as ``alias:<name>``: "EL MUNICIPIO" names its party outright."""
+    return {k for k in keys if k in words} | {f"alias:{a}" for a in defined if re.search(rf"\b{re.escape(a)}\b", folded)}
+
+
 def _party_hits(text: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> set[str]:
     folded = fold(text)
     words = set(_WORD.findall(folded))
-    return {p.name for p, keys, defined in zip(parties, all_keys, phrases)
-            if any(k in words for k in keys) or any(re.search(rf"\b{re.escape(a)}\b", folded) for a in defined)}
+    return {p.name for p, keys, defined in zip(parties, all_keys, phrases) if _key_hits(folded, words, keys, defined)}
 
 
 def _names_several(subject: str, parties: list[Party], all_keys: list[list[str]], phrases: list[list[str]]) -> bool:

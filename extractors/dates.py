@@ -59,6 +59,7 @@ _DATE_PATTERNS = [
         re.I,
     ),
 ]
+_DAY_LED_DATES = tuple(_DATE_PATTERNS)
 # March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020: the date pattern whose match opens with the month
 _MONTH_FIRST_DATE = fastre.compile(
     rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
@@ -118,9 +119,7 @@ def find_dates(text: str, lang: Optional[str] = None) -> list[DateMention]:
     month_at = first.start() if first else None
     day_led = month_at is not None and _MONTH_THEN_YEAR.search(text, month_at) is not None
     month_led = month_at is not None and _FOUR_DIGITS.search(text, month_at) is not None
-    searches = [] if month_at is None else [
-        (p, month_at if p is _MONTH_FIRST_DATE else 0) for p in _DATE_PATTERNS if (month_led if p is _MONTH_FIRST_DATE else day_led)
-    ]
+    searches = ([(p, 0) for p in _DAY_LED_DATES] if day_led else []) + ([(_MONTH_FIRST_DATE, month_at)] if month_led else [])
     for pattern, start in searches:
         for m in pattern.finditer(text, start):
             day = parse_number(m.group("day"), lang)

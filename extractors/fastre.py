@@ -66,7 +66,6 @@ except ImportError:  # pragma: no cover - other Python implementations: plain ``
     _parser = None
 
 MAX_RANGE = 64  # character ranges larger than this are not expanded
-MIN_ALTERNATIVES = 2
 MIN_GROUPS_FOR_LOOKAHEAD = 3  # fewer gatherings test their first characters one by one as fast
 MAX_DEPTH = 2  # first characters only: rearranging deeper costs compile time for little
 LOOKAHEAD = 1  # direction of a lookahead assertion in a parsed pattern
@@ -146,7 +145,9 @@ class Prefiltered:
         return None if self._hopeless(string, pos, endpos) else self._pattern.search(string, pos, endpos)
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Optional[re.Match[str]]:
-        return None if self._hopeless(string, pos, endpos) else self._pattern.match(string, pos, endpos)
+        # A match is tried at ``pos`` only: the prefilter would read on to ``endpos`` first,
+        # costing more than the attempt it could save.
+        return self._pattern.match(string, pos, endpos)
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Optional[re.Match[str]]:
         return None if self._hopeless(string, pos, endpos) else self._pattern.fullmatch(string, pos, endpos)
@@ -479,8 +480,6 @@ def _branch(alternatives: list[Any], flags: int, depth: int = 0) -> list[Item]:
     """A branch over ``alternatives`` (rearranged inside already), as a list of items."""
     state = alternatives[0].state
     plain: list[Item] = [(BRANCH, (None, alternatives))]
-    if len(alternatives) < MIN_ALTERNATIVES:
-        return plain
     if len(alternatives) == 2 and all(alt.data and alt.data[0][0] in (LITERAL, IN) for alt in alternatives):
         return plain  # two one-character tests fail as fast as a lookahead
     firsts = [_first(alt.data, flags) for alt in alternatives]

@@ -225,11 +225,15 @@ class Hit:
     alone: bool = False  # a one-word frequency ("anualmente"), widened to its action at the end
 
 
+# a bound right before an amount makes it a ceiling: "shall not exceed 2.700.000,- guilders"
+_CAP_BEFORE = re.compile(rf"(?:{_AT_MOST})\s+$", re.I)
 _VERB_FORM = fastre.compile(r"(?i)(?:\w+(?:ar|er|ir)(?:[aá]n?|emos)|shall|will|may|must|are|is|were|have|has)$")
 
 
-def unit_words_first(m: re.Match[str]) -> str:
-    return m.group("unit").split()[0]
+# a unit's second word that starts a clause instead: "dos becas que", "two grants shall"
+_UNIT_TAIL_STOP = _FUNCTION_WORDS | {"que", "se", "shall", "will", "deberan", "seran"}
+# the words a lone frequency adverb is not read with: function words, articles, auxiliaries
+_NOT_ACTION = _FUNCTION_WORDS | _ARTICLES | {"se", "be", "ser", "least", "menos"}
 
 
 def _with_action(text: str, start: int, end: int) -> tuple[int, int]:
@@ -237,7 +241,7 @@ def _with_action(text: str, start: int, end: int) -> tuple[int, int]:
     right before it ("se evaluará y ajustará anualmente") or, leading a clause, the words
     after it ("Anualmente se realizará una reunión"), so that the indicator says what recurs."""
     before = re.search(r"(\w+)\s+$", text[max(0, start - 40) : start])
-    if before and fold(before.group(1)) not in _FUNCTION_WORDS | _ARTICLES | {"se", "be", "ser", "least", "menos"}:
+    if before and fold(before.group(1)) not in _NOT_ACTION:
         return start - len(before.group(0)), end
     after = re.match(r"(?:,?\s+(?:se\s+)?[\w-]+){1,3}", text[end:])
     if after:
@@ -335,7 +339,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
         period = _period(per.group("per")) or _PER_ADJ_PERIOD.get(fold(per.group("adj") or "")) if per else None
         end = m.end() + per.end() if per and period else m.end()
         # "shall not exceed 2.700.000,- guilders", "hasta US$50,000": a ceiling, read with its bound
-        cap = re.search(rf"(?:{_AT_MOST})\s+$", text[max(0, m.start() - 40) : m.start()], re.I)
+        cap = _CAP_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
         start = m.start() - len(cap.group(0)) if cap else m.start()
         hits.append(Hit(start, end, "cap" if cap else "money", value, unit=currency or "money", currency=currency, period=period))
     _merge_restated(hits, text)
@@ -405,16 +409,16 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             continue
         # "96/100 dollars" spells the cents of an amount; "estos dos elegirán" counts people, not a target
         before = text[: m.start("n")]
-        if _after_fraction_bar(before) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words_first(m)):
+        unit_words = m.group("unit").split()
+        if _after_fraction_bar(before) or re.match(r"/\d", text[m.end("n") :]) or _VERB_FORM.match(unit_words[0]):
             continue
         if _ends_with_legal_word(before) or _MONTH_NEXT.match(text[m.end("n") :]):
             continue
-        unit_words = m.group("unit").split()
         if fold(unit_words[0]) in not_units or fold(unit_words[0]) in _FUNCTION_WORDS:
             continue
         if DURATION.match(text[m.start("n") :]):
             continue  # a bare duration is a term or notice period, not a quantity to deliver
-        if len(unit_words) > 1 and fold(unit_words[1]) in _FUNCTION_WORDS | {"que", "se", "shall", "will", "deberan", "seran"}:
+        if len(unit_words) > 1 and fold(unit_words[1]) in _UNIT_TAIL_STOP:
             unit_words = unit_words[:1]
         value = _num(n_text, lang)
         if not value:

@@ -131,8 +131,7 @@ def place_only(text: str) -> bool:
     """"United States of America", "State of Utah", "Bosnia and Herzegovina": nothing but a place."""
     bare = re.sub(r"(?i)^\s*(?:the\s+|el\s+|la\s+)?(?:state|estado|province|provincia|commonwealth)\s+(?:of|de|del)\s+", "", text)
     # a city alone is more often the party itself ("Ensenada will organize ...")
-    pattern, _ = _place_regex(("region", "country"))
-    return bool(pattern.fullmatch(fold(bare).strip()))
+    return _covers(bare, ("region", "country"))
 
 
 def is_region(text: str) -> bool:
@@ -218,9 +217,10 @@ def _trim_country(text: str, start: int, end: int) -> int:
     return end
 
 
-def _covers(tail: str) -> bool:
-    pattern, table = _place_regex(("country",))
-    return bool(pattern.fullmatch(fold(tail).strip()))
+def _covers(text: str, types: tuple[str, ...] = ("country",)) -> bool:
+    """Whether ``text`` is one place of the given types and nothing else."""
+    pattern, _ = _place_regex(types)
+    return bool(pattern.fullmatch(fold(text).strip()))
 
 
 # ", State of Chihuahua", ", Saitama Prefecture", ", Provincia de Buenos Aires": a region that says it is one
@@ -368,11 +368,6 @@ def _place_prefix(text: str, head_start: int, floor: int, joins: bool = True) ->
     return start
 
 
-def _covers_place(text: str) -> bool:
-    pattern, _ = _place_regex(("region", "city", "country"))
-    return bool(pattern.fullmatch(fold(text).strip()))
-
-
 def _recital_at(text: str, offset: int) -> bool:
     breaks = [m.end() for m in PARA_BREAK.finditer(text, 0, offset)]
     return bool(_RECITAL.match(text[breaks[-1] if breaks else 0 : offset + 1]))
@@ -469,18 +464,26 @@ def _country(mention: Mention) -> Optional[str]:
     return hit[0] if hit else None
 
 
+@lru_cache(maxsize=None)
+def _generic_words() -> frozenset[str]:
+    return frozenset(load_rules("parties.json")["generic"])
+
+
+def _distinct(name: str) -> tuple[str, ...]:
+    generic = _generic_words()
+    return tuple(t for t in re.findall(r"\w+", fold(name)) if t not in generic and len(t) > 1)
+
+
 def _core(m: Mention) -> tuple[str, ...]:
     """The distinctive words of a name, in order: "Municipio de Tampico, Tamaulipas" → (tampico, tamaulipas)."""
-    generic = set(load_rules("parties.json")["generic"])
     if m.level == "national" and m.kind == "government" and m.country:
         return ("@" + m.country,)
-    return tuple(t for t in re.findall(r"\w+", fold(m.name)) if t not in generic and len(t) > 1)
+    return _distinct(m.name)
 
 
 def _core_head(m: Mention) -> tuple[str, ...]:
     """The distinctive words before the first comma: the place itself, without its region."""
-    generic = set(load_rules("parties.json")["generic"])
-    return tuple(t for t in re.findall(r"\w+", fold(m.name.split(",")[0])) if t not in generic and len(t) > 1)
+    return _distinct(m.name.split(",")[0])
 
 
 def _keys(m: Mention) -> frozenset[str]:
@@ -520,8 +523,10 @@ def _same_party(a: Mention, b: Mention) -> bool:
     if ca == cb or _canon_match(a, b):
         return True
     # "City of Pittsburgh, Pennsylvania" / "City of Pittsburgh, Allegheny County": one city, two qualifiers
-    if a.level == b.level == "municipal" and _core_head(a) and _core_head(a) == _core_head(b):
-        return True
+    if a.level == b.level == "municipal":
+        head = _core_head(a)
+        if head and head == _core_head(b):
+            return True
     short, long_ = (ca, cb) if len(ca) < len(cb) else (cb, ca)
     return long_[: len(short)] == short and all(t in _place_words() for t in long_[len(short) :])
 
