@@ -85,9 +85,9 @@ def clear_vote(text: str) -> Optional[str]:
     return best if n1 >= 6 and n1 >= 4 * n2 + 2 and marked[best] else None
 
 
-def detect(text: str, ctx: Optional[Context] = None) -> Optional[str]:
-    """ISO 639-1 code, or None when the text is too short to tell."""
-    n = letters(text)
+def detect(text: str, ctx: Optional[Context] = None, n: Optional[int] = None) -> Optional[str]:
+    """ISO 639-1 code, or None when the text is too short to tell (``n``: its letters, when counted already)."""
+    n = letters(text) if n is None else n
     if n < MIN_LETTERS:
         return None
     clear = clear_vote(text)
@@ -120,13 +120,14 @@ def _block_text(page: Page, block: Block) -> str:
     return page.text[block.start : block.end]
 
 
-def detect_block(text: str, ctx: Context) -> Optional[str]:
-    """A block's own language, or None when it is too short to decide alone."""
-    if letters(text) < BLOCK_MIN_LETTERS:
+def detect_block(text: str, ctx: Context, n: Optional[int] = None) -> Optional[str]:
+    """A block's own language, or None when it is too short to decide alone (``n``: its letters, when counted already)."""
+    n = letters(text) if n is None else n
+    if n < BLOCK_MIN_LETTERS:
         # Titles and lines of place names ("Sacramento-Culiacán Sister Cities
         # Proclamation") fool n-gram statistics; only function words may speak for them.
         return function_word_vote(text)
-    return detect(text, ctx)
+    return detect(text, ctx, n)
 
 
 def document_languages(weights: Counter[str]) -> list[str]:
@@ -161,8 +162,9 @@ def run(doc: Document, ctx: Context) -> None:
     for page in doc.pages:
         if not page.blocks and page.text.strip():
             page.blocks = [Block(start=0, end=len(page.text), column=0)]
-        detected = [detect_block(_block_text(page, b), ctx) for b in page.blocks]
-        counts = [letters(_block_text(page, b)) for b in page.blocks]
+        texts = [_block_text(page, b) for b in page.blocks]
+        counts = [letters(text) for text in texts]
+        detected = [detect_block(text, ctx, n) for text, n in zip(texts, counts)]
         page_weights: Counter[str] = Counter()
         for n, lang in zip(counts, detected):
             if lang:

@@ -239,9 +239,10 @@ def denoise(image: Image.Image) -> Image.Image:
     return image.filter(ImageFilter.MedianFilter(3))
 
 
-def isolated_ink(arr: np.ndarray) -> np.ndarray:
-    """Dark pixels with no dark neighbour: scanner dust, never part of a glyph at 150 dpi or more."""
-    ink = arr < 128
+def isolated_ink(arr: np.ndarray, ink: Optional[np.ndarray] = None) -> np.ndarray:
+    """Dark pixels with no dark neighbour: scanner dust, never part of a glyph at 150 dpi or more
+    (``ink``: the page's dark pixels, when the caller has them already)."""
+    ink = arr < 128 if ink is None else ink
     h, w = ink.shape
     padded = np.pad(ink, 1).view(np.uint8)
     neighbours = np.zeros((h, w), np.uint8)
@@ -260,9 +261,10 @@ def drop_specks(image: Image.Image) -> Image.Image:
     per page, and garbage words); a page with real text is left untouched.
     """
     arr = np.asarray(image)
-    specks = isolated_ink(arr)
+    ink = arr < 128
+    specks = isolated_ink(arr, ink)
     count = int(specks.sum())
-    if count < 200 or count < 0.01 * int((arr < 128).sum()):
+    if count < 200 or count < 0.01 * int(ink.sum()):
         return image
     out = arr.copy()
     out[specks] = 255

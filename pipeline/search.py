@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Optional
 
 import snowballstemmer
 
@@ -111,12 +112,14 @@ def stem_runs(
     return " ".join(piece for piece in pieces if piece)
 
 
-def word_stems(word: str) -> list[str]:
+@lru_cache(maxsize=100_000)
+def word_stems(word: str) -> tuple[str, ...]:
     """Every stem a query word may have in ``text_stem``: the text's language is
-    unknown at query time, so a word is stemmed as Spanish and as English."""
+    unknown at query time, so a word is stemmed as Spanish and as English. Cached:
+    search results test every word of every page they show."""
     lowered = word.lower()
     stems = [fold(_stemmer(name).stemWord(lowered)) for name in _STEMMERS.values()]
-    return list(dict.fromkeys(s for s in stems if s))
+    return tuple(dict.fromkeys(s for s in stems if s))
 
 
 def _quote(term: str) -> str:
@@ -249,8 +252,19 @@ def found_words(text: str, query: str) -> list[str]:
     its Spanish or English stem, as in the search itself.
     """
     terms = _terms(query)
-    found = [m.group() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)]
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(m.group() for m in _found(text, terms))) if terms else []
+
+
+def _found(text: str, terms: list[_Term]) -> Iterator[re.Match[str]]:
+    """The occurrences of words the terms find, in reading order. A page repeats its
+    words, and stemming is the cost: each distinct word is tested once."""
+    tested: dict[str, bool] = {}
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word not in tested:
+            tested[word] = _matches(word, terms)
+        if tested[word]:
+            yield m
 
 
 def excerpt(text: str, query: str, width: int) -> str:
@@ -259,7 +273,7 @@ def excerpt(text: str, query: str, width: int) -> str:
     if len(text) <= width:
         return text
     terms = _terms(query)
-    first = next((m.start() for m in _WORD.finditer(text) if terms and _matches(m.group(), terms)), 0)
+    first = next((m.start() for m in _found(text, terms)), 0) if terms else 0
     start = max(0, first - width // 3)
     if start:
         start = text.find(" ", start) + 1 or start
@@ -284,9 +298,3 @@ def mark(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     if pos < len(text):
         segments.append((text[pos:], False))
     return segments
-
-
-def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
-    """``text`` (or, with ``width``, an excerpt of it) with the words the query finds marked."""
-    shown = excerpt(text, query, width) if width else text
-    return mark(shown, found_words(text, query))

@@ -168,19 +168,26 @@ async def test_evidence_page_links_related_facts(ds: Any) -> None:
     assert f'href="/-/evidence/party/{A}:p1#evidence">the party signed for' in signatory
 
 
+def highlight(text: str, query: str, width: int = 0) -> list[tuple[str, bool]]:
+    """What the search page shows: the excerpt ``convenio_excerpt`` cuts (or the whole text),
+    marked with the words ``convenio_found`` lists."""
+    shown = search.excerpt(text, query, width) if width else text
+    return search.mark(shown, search.found_words(text, query))
+
+
 def test_highlight_marks_the_words_the_search_finds() -> None:
     text = "Las Partes se comprometen; el Municipio se compromete a aportar. Cooperación internacional."
-    marked = [piece for piece, hit in search.highlight(text, "comprometen cooperacion") if hit]
+    marked = [piece for piece, hit in highlight(text, "comprometen cooperacion") if hit]
     assert marked == ["comprometen", "compromete", "Cooperación"]
-    assert [p for p, hit in search.highlight("The parties commit to exchange. Exchanges.", "exchanges") if hit] == [
+    assert [p for p, hit in highlight("The parties commit to exchange. Exchanges.", "exchanges") if hit] == [
         "exchange", "Exchanges"]
-    assert [p for p, hit in search.highlight("intercambiarán intercambio otro", "interc*") if hit] == [
+    assert [p for p, hit in highlight("intercambiarán intercambio otro", "interc*") if hit] == [
         "intercambiarán", "intercambio"]
     long = "x " * 300 + "Las universidades se comprometen " + "y " * 300
-    window = search.highlight(long, "universidad", 100)
+    window = highlight(long, "universidad", 100)
     assert window[0][0].startswith("… ") and window[-1][0].endswith(" …")
     assert sum(len(p) for p, _ in window) < 140 and ("universidades", True) in window
-    assert search.highlight("sin nada", "") == [("sin nada", False)]
+    assert highlight("sin nada", "") == [("sin nada", False)]
     assert search.found_words("Exchanges, exchange and EXCHANGE; exchanged", "exchanges") == [
         "Exchanges", "exchange", "EXCHANGE", "exchanged"]
 
