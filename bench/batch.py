@@ -46,9 +46,10 @@ from corpus.render import page_images, scanned_pdf, text_pdf
 from pipeline.batch import Counts, run_batch
 from pipeline.context import REPO_ROOT
 from pipeline.tesseract import cli_args
+from pipeline.train import GOLD_DIRS
 
 DEFAULT_LANGS = "spa+eng"  # convenio's default OCR languages, and what the old reference read every page with
-REAL_TEXT_DIRS = (REPO_ROOT.parent / "shared" / "corpus" / "real", REPO_ROOT / "corpus" / "dev", REPO_ROOT / "corpus" / "heldout")
+REAL_TEXT_DIRS = (*GOLD_DIRS, REPO_ROOT / "corpus" / "heldout")  # every annotated real agreement
 
 CLAUSE = ("CLÁUSULA {n}. El Municipio de {city}, México, y la Ciudad de {other}, Estados Unidos de América, "
           "se comprometen a organizar {n} intercambios de estudiantes y {m} reuniones técnicas cada año, "

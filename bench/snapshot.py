@@ -27,7 +27,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Optional
 
-DOC_SUFFIXES = {".txt", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+from pipeline.evaluate import DOC_SUFFIXES
 
 
 def _files(paths: list[Path]) -> list[tuple[str, Path]]:

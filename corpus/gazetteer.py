@@ -22,9 +22,8 @@ import argparse
 import gettext
 import json
 import sys
-from pathlib import Path
+from extractors.spans import RULES_DIR as RULES
 
-RULES = Path(__file__).resolve().parent.parent / "extractors" / "rules"
 PLACES = RULES / "places.json"
 CITIES = RULES / "cities.json"
 

@@ -29,7 +29,8 @@ MAX_NOTE = 4000
 # form, and the flag form. Datasette 0.65 has no write API and no writable
 # canned query is configured, so anything else posted is refused before routing
 # (Datasette would otherwise answer a POST to an unknown path with a 500).
-_POST_PATHS = re.compile(r"^/-/(?:login|logout|password-tool|flag/[^/]+)$")
+FLAG_ROUTE = r"/-/flag/(?P<id>[^/]+)"
+_POST_PATHS = re.compile(rf"^(?:/-/(?:login|logout|password-tool)|{FLAG_ROUTE})$")
 _READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -80,7 +81,7 @@ async def flag_agreement(datasette: Any, request: Any) -> Response:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/flag/(?P<id>[^/]+)$", flag_agreement)]
+    return [(rf"^{FLAG_ROUTE}$", flag_agreement)]
 
 
 @hookimpl
