@@ -191,23 +191,27 @@ def _worker_main(conn: Connection, options: Options, version: str, fail_fast: bo
 class _Slot:
     process: Any
     conn: Connection
-    task: Optional[tuple[int, Item]] = None
-    since: float = 0.0
+    # Tasks sent to this worker, in order: the first is the one it is working on, the
+    # rest wait in its pipe so that it never sits idle while the writer stores a document.
+    tasks: deque[tuple[int, Item]] = field(default_factory=deque)
+    since: float = 0.0  # when the first task started (as far as the writer can tell)
     ready_at: Optional[float] = None  # set once the worker has loaded its models
 
     def deadline(self, timeout: Optional[float]) -> Optional[float]:
-        if not timeout or self.task is None or self.ready_at is None:
+        if not timeout or not self.tasks or self.ready_at is None:
             return None
         return max(self.since, self.ready_at) + timeout
 
 
 class ProcessExecutor:
     """Local worker processes, each with its own pipe, so that a crashed or hung worker
-    costs one document (recorded as an error) and is replaced."""
+    costs one document (recorded as an error) and is replaced; documents queued behind
+    it go to the replacement."""
 
     def __init__(self, workers: int, options: Options, version: str, fail_fast: bool,
-                 doc_timeout: Optional[float] = None) -> None:
+                 doc_timeout: Optional[float] = None, depth: int = 2) -> None:
         self._n = max(1, workers)
+        self._depth = max(1, depth)  # tasks a worker holds: the current one and those queued behind it
         self._args = (options, version, fail_fast)
         self._timeout = doc_timeout
         # spawn: the writer may run a progress thread, and forking a threaded process is unsafe.
@@ -225,17 +229,22 @@ class ProcessExecutor:
         return slot
 
     def free(self) -> int:
-        idle = sum(1 for s in self._slots if s.task is None)
-        return idle + self._n - len(self._slots)
+        held = sum(len(s.tasks) for s in self._slots)
+        return self._n * self._depth - held
 
     def submit(self, tid: int, item: Item) -> None:
-        # Workers start on demand, so a run with nothing to do starts none.
-        slot = next((s for s in self._slots if s.task is None), None) or self._start()
-        slot.task = (tid, item)
-        slot.since = time.monotonic()
+        # Every worker gets a document before any gets a second one; workers start on
+        # demand, so a run with nothing to do starts none.
+        slot = min(self._slots, key=lambda s: len(s.tasks), default=None)
+        if slot is None or (slot.tasks and len(self._slots) < self._n):
+            slot = self._start()
+        if not slot.tasks:
+            slot.since = time.monotonic()
+        slot.tasks.append((tid, item))
         slot.conn.send((tid, item))
 
     def _replace(self, slot: _Slot) -> None:
+        """Stop ``slot``'s worker; the tasks queued behind its current one go to other workers."""
         self._slots.remove(slot)
         try:
             slot.conn.close()
@@ -244,9 +253,12 @@ class ProcessExecutor:
         if slot.process.is_alive():
             slot.process.kill()
         slot.process.join(5)
+        slot.tasks.popleft()
+        for tid, item in slot.tasks:
+            self.submit(tid, item)
 
     def wait(self, timeout: float) -> list[tuple[int, Outcome]]:
-        busy = [s for s in self._slots if s.task is not None]
+        busy = [s for s in self._slots if s.tasks]
         if not busy:
             return []
         deadlines = [d for d in (s.deadline(self._timeout) for s in busy) if d is not None]
@@ -256,8 +268,7 @@ class ProcessExecutor:
         ready = set(wait_connections(waitables, timeout))
         results: list[tuple[int, Outcome]] = []
         for slot in busy:
-            assert slot.task is not None
-            tid, item = slot.task
+            message = None
             if slot.conn in ready:
                 try:
                     message = slot.conn.recv()
@@ -268,8 +279,10 @@ class ProcessExecutor:
                     continue
                 if message is not None:
                     results.append(message)
-                    slot.task = None
+                    slot.tasks.popleft()
+                    slot.since = time.monotonic()  # the next queued task starts now
                     continue
+            tid, item = slot.tasks[0]
             if slot.conn in ready or slot.process.sentinel in ready:
                 slot.process.join(1)
                 code = slot.process.exitcode
@@ -287,13 +300,13 @@ class ProcessExecutor:
     def close(self) -> None:
         for slot in self._slots:
             try:
-                if slot.task is None:
+                if not slot.tasks:
                     slot.conn.send(None)
             except OSError:
                 pass
         deadline = time.monotonic() + 5
         for slot in self._slots:
-            if slot.task is not None:
+            if slot.tasks:
                 slot.process.kill()
             slot.process.join(max(0.1, deadline - time.monotonic()))
             if slot.process.is_alive():

@@ -206,6 +206,22 @@ def test_worker_timeout_stops_the_worker_and_the_batch_goes_on(tmp_path: Path) -
     assert summary.counts.processed == 2 and summary.exit_code == 1
 
 
+def test_documents_queued_behind_a_stopped_worker_go_to_its_replacement(tmp_path: Path) -> None:
+    """A worker holds the document it reads and the next one; when it is stopped on the
+    first, the second is read by the worker that replaces it, not failed with it."""
+    from corpus.render import page_images
+
+    folder = tmp_path / "in"
+    write_agreements(folder, 3)
+    page_images(["CONVENIO DE COOPERACIÓN\n\n" + "Las partes acuerdan cooperar en educación. " * 40], dpi=300)[0].save(
+        folder / "a-scan.png")  # first in discovery order, so the texts wait behind it
+    summary = run_batch([folder], tmp_path / "out.db", workers=1, quiet=True, doc_timeout=0.3)
+    db = sqlite_utils.Database(tmp_path / "out.db")
+    assert db.execute("select path, error_class from errors").fetchall() == [(str(folder / "a-scan.png"), "DocumentTimeout")]
+    assert summary.counts.processed == 3 and summary.counts.failed == 1
+    assert table_counts(tmp_path / "out.db")["documents"] == 3
+
+
 def test_cli_exit_codes_and_help(tmp_path: Path) -> None:
     runner = CliRunner()
     help_text = runner.invoke(cli, ["ingest", "--help"]).output
