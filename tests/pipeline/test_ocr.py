@@ -62,6 +62,25 @@ def test_contrast_and_denoise_leave_clean_pages_untouched() -> None:
     assert ocr.denoise(noisy) is not noisy
 
 
+def test_noise_level_counts_what_a_median_filter_would_flip() -> None:
+    from PIL import ImageFilter
+
+    def flipped(window: Image.Image) -> float:
+        med = window.filter(ImageFilter.MedianFilter(3))
+        return float(np.mean((np.asarray(window) < 128) != (np.asarray(med) < 128)))
+
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        h, w = (int(v) for v in rng.integers(1, 30, 2))
+        grey = rng.choice([0, 127, 128, 255], size=(h, w)).astype(np.uint8)
+        window = Image.fromarray(grey, "L")
+        assert ocr.noise_level(window) == flipped(window)  # edges included: the whole image is the window
+    (page,) = render.page_images([ES * 3], dpi=300)
+    noisy = render.degrade(page, noise=0.05, jpeg_quality=60, seed=4)
+    w, h = noisy.size
+    assert ocr.noise_level(noisy) == flipped(noisy.crop((w // 2 - 400, h // 2 - 400, w // 2 + 400, h // 2 + 400)))
+
+
 def test_a_nearly_empty_dusty_page_is_not_turned_into_noise() -> None:
     # The last page of a scan: three lines, grainy paper and dust. Stretching its contrast
     # from the paper's grain made hundreds of thousands of dark specks, and tesseract spent
