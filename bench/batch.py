@@ -15,10 +15,13 @@ Prints figures and ratios side by side (never asserts):
   * a re-run over an unchanged archive of 1,000 documents (folder and zip);
   * peak memory of a worker on a 300-page scanned PDF.
 
-"per core" figures divide pages by the time workers spent on documents (start-up
-excluded), "per CPU-second" by the CPU time they spent on them (the same on an idle
-machine; on a shared one the former also counts waiting for a core); "wall" figures
-include everything, worker start-up and model loading too.
+"steady" figures count pages from the first document's start to the last one's write
+(worker start-up, model loading and the run's close left out; writing, hashing and the
+hand-off between writer and workers in); "per core" divides them by the cores the
+run kept busy: the workers, when every core has one, and the writer shares them.
+"per worker-second" divides pages by the time workers spent on documents, "per worker
+CPU-second" by the CPU time they spent on them (the same on an idle machine; on a shared
+one the former also counts waiting for a core); "wall" figures include everything.
 """
 
 from __future__ import annotations
@@ -89,28 +92,36 @@ def print_table(rows: list[Row]) -> None:
 
 
 class Steady:
-    """Timestamps from ``run_batch`` updates: when the workers started producing documents."""
+    """Timestamps from ``run_batch`` updates: when the workers started producing documents,
+    and when the last one was written."""
 
     def __init__(self) -> None:
         self.start = time.monotonic()
         self.ready: Optional[float] = None
+        self.last: Optional[float] = None
+        self._written = 0
 
     def __call__(self, counts: Counts) -> None:
         if self.ready is None and counts.work_seconds > 0:
             self.ready = time.monotonic() - counts.work_seconds
+        if counts.processed != self._written:
+            self._written = counts.processed
+            self.last = time.monotonic()
 
     def rate(self, pages: int) -> float:
-        """Pages per second from the first document's start to now (worker start-up excluded)."""
+        """Pages per second from the first document's start to the last one's write: worker
+        start-up (models loading) and the run's close are left out, writing is not."""
         begin = self.ready if self.ready is not None else self.start
-        return pages / max(1e-9, time.monotonic() - begin)
+        end = self.last if self.last is not None else time.monotonic()
+        return pages / max(1e-9, end - begin)
 
 
 def ingest(folder: Path, db: Path, workers: int) -> tuple[float, float, float, Counts]:
-    """(per-core pages/s, steady pages/s, wall pages/s, counts) for a fresh ingest.
+    """(pages/s per worker-second, steady pages/s, wall pages/s, counts) for a fresh ingest.
 
-    Per core divides pages by the time workers spent on documents; on a machine shared
-    with other work that time includes waiting for a core, so the text rows also give
-    pages per CPU-second of the workers (``Counts.work_cpu_seconds``).
+    Per worker-second divides pages by the time workers spent on documents; on a machine
+    shared with other work that time includes waiting for a core, so the text rows also
+    give pages per CPU-second of the workers (``Counts.work_cpu_seconds``).
     """
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -121,8 +132,8 @@ def ingest(folder: Path, db: Path, workers: int) -> tuple[float, float, float, C
     if c.failed:
         print(f"  warning: {c.failed} documents failed in {folder.name}: "
               f"{[f.error_class for f in summary.failures[:5]]}", file=sys.stderr)
-    per_core = c.pages / c.work_seconds if c.work_seconds else 0.0
-    return per_core, steady_rate, c.pages / summary.seconds, c
+    per_worker = c.pages / c.work_seconds if c.work_seconds else 0.0
+    return per_worker, steady_rate, c.pages / summary.seconds, c
 
 
 # ---------------------------------------------------------------- text-layer PDFs
@@ -162,14 +173,22 @@ def bench_text(tmp: Path, docs: int, pages: int, plumber_pages: int) -> list[Row
     rows = [Row(f"text PDF raw extraction ({total} pages)", "", f"pypdfium2 {raw:.0f} p/s", "", ""),
             Row("text PDF raw extraction", "", f"pdfplumber {plumber:.1f} p/s", "", ""),
             Row("text PDF CPU ms per page by stage (in-process)", stage_breakdown(files[:10]), "", "", "")]
-    for workers in (1, 2):
-        per_core, steady, wall, counts = ingest(folder, tmp / f"text-{workers}.db", workers)
-        rows.append(Row(f"text PDF end to end, {workers} worker(s), per core", f"{per_core:.1f} p/s",
-                        f"pypdfium2 {raw:.0f} p/s", fmt_ratio(per_core, raw), ">= 60 p/s per core"))
+    cores = os.cpu_count() or 1
+    for workers in (1, cores):
+        per_worker, steady, wall, counts = ingest(folder, tmp / f"text-{workers}.db", workers)
+        # With every core working, writer included, the whole throughput over the cores is
+        # the figure a user sees; with one worker the writer has the other core to itself.
+        if workers == cores:
+            rows.append(Row(f"text PDF end to end, {workers} workers + writer on {cores} cores, steady, per core",
+                            f"{steady / cores:.1f} p/s", f"pypdfium2 {raw:.0f} p/s", fmt_ratio(steady / cores, raw),
+                            ">= 60 p/s per core"))
+        else:
+            rows.append(Row(f"text PDF end to end, {workers} worker + writer (a second core), steady",
+                            f"{steady:.1f} p/s", f"pypdfium2 {raw:.0f} p/s", fmt_ratio(steady, raw), ""))
         per_cpu = counts.pages / counts.work_cpu_seconds if counts.work_cpu_seconds else 0.0
-        rows.append(Row(f"text PDF end to end, {workers} worker(s), per CPU-second", f"{per_cpu:.1f} p/s",
-                        f"pypdfium2 {raw:.0f} p/s", fmt_ratio(per_cpu, raw), ">= 60 p/s per core"))
-        rows.append(Row(f"text PDF end to end, {workers} worker(s), steady / wall",
+        rows.append(Row(f"  per worker-second / per worker CPU-second", f"{per_worker:.1f} / {per_cpu:.1f} p/s",
+                        "", "", ""))
+        rows.append(Row(f"  steady / wall (start-up included), all {workers} worker(s)",
                         f"{steady:.1f} / {wall:.1f} p/s", f"pdfplumber {plumber:.1f} p/s", fmt_ratio(steady, plumber), ""))
     return rows + bench_real_text(tmp)
 
@@ -184,11 +203,11 @@ def bench_real_text(tmp: Path) -> list[Row]:
     folder.mkdir()
     for path in texts:
         text_pdf(path.read_text(encoding="utf-8").split("\f"), folder / f"{path.parent.name}-{path.stem}.pdf")
-    per_core, _steady, _wall, counts = ingest(folder, tmp / "text-real.db", 1)
+    per_worker, steady, _wall, counts = ingest(folder, tmp / "text-real.db", 1)
     per_cpu = counts.pages / counts.work_cpu_seconds if counts.work_cpu_seconds else 0.0
     name = f"text PDF end to end, real agreements ({len(texts)} documents, {counts.pages} pages), 1 worker"
-    return [Row(f"{name}, per core", f"{per_core:.1f} p/s", "", "", ">= 60 p/s per core"),
-            Row(f"{name}, per CPU-second", f"{per_cpu:.1f} p/s", "", "", "")]
+    return [Row(f"{name}, steady", f"{steady:.1f} p/s", "", "", ">= 60 p/s per core"),
+            Row("  per worker-second / per worker CPU-second", f"{per_worker:.1f} / {per_cpu:.1f} p/s", "", "", "")]
 
 
 def stage_breakdown(files: list[Path]) -> str:
@@ -491,7 +510,7 @@ def _engine_note() -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.batch", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--text-docs", type=int, default=40, help="text-layer PDFs to generate (default 40)")
+    parser.add_argument("--text-docs", type=int, default=120, help="text-layer PDFs to generate (default 120)")
     parser.add_argument("--text-pages", type=int, default=5, help="pages per text-layer PDF (default 5)")
     parser.add_argument("--plumber-pages", type=int, default=30, help="pages timed with pdfplumber (default 30)")
     parser.add_argument("--scan-pages", type=int, default=12, help="scanned pages (default 12)")
