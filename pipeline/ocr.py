@@ -230,13 +230,19 @@ def noise_level(image: Image.Image) -> float:
     ink = np.asarray(image.crop(box)) < 128
     # The median of nine pixels is dark when five of them are: counted directly, edges
     # repeated as PIL's filter repeats them, instead of sorting every neighbourhood.
+    return float(np.mean(ink != (_dark_around(ink, edge="edge") >= 5)))
+
+
+def _dark_around(ink: np.ndarray, edge: str) -> np.ndarray:
+    """How many of the 3x3 pixels centred on each pixel are dark, the pixel itself included;
+    beyond the image edge ``edge`` is numpy's pad mode ("constant": paper, "edge": repeated)."""
     h, w = ink.shape
-    padded = np.pad(ink, 1, mode="edge").view(np.uint8)
+    padded = np.pad(ink, 1, mode=edge).view(np.uint8)
     dark = np.zeros((h, w), np.uint8)
     for dy in (0, 1, 2):
         for dx in (0, 1, 2):
             dark += padded[dy : dy + h, dx : dx + w]
-    return float(np.mean(ink != (dark >= 5)))
+    return dark
 
 
 def denoise(image: Image.Image) -> Image.Image:
@@ -249,14 +255,7 @@ def isolated_ink(arr: np.ndarray, ink: Optional[np.ndarray] = None) -> np.ndarra
     """Dark pixels with no dark neighbour: scanner dust, never part of a glyph at 150 dpi or more
     (``ink``: the page's dark pixels, when the caller has them already)."""
     ink = arr < 128 if ink is None else ink
-    h, w = ink.shape
-    padded = np.pad(ink, 1).view(np.uint8)
-    neighbours = np.zeros((h, w), np.uint8)
-    for dy in (0, 1, 2):
-        for dx in (0, 1, 2):
-            if (dy, dx) != (1, 1):
-                neighbours += padded[dy : dy + h, dx : dx + w]
-    return ink & (neighbours == 0)
+    return ink & (_dark_around(ink, edge="constant") == 1)
 
 
 def drop_specks(image: Image.Image) -> Image.Image:
