@@ -191,18 +191,16 @@ class LangRules:
         m = joined.search(text)
         return None if m is None else m.start()
 
-    def starts(self, patterns: list[re.Pattern[str]], text: str) -> Optional[list[int]]:
-        """Every position where some pattern of the rule list ``patterns`` matches (the
-        joined pattern matches there exactly then), in order; None when the list cannot
-        be searched as one or the positions are too many to try one by one."""
+    def _positions(self, patterns: list[re.Pattern[str]], text: str) -> Optional[list[int]]:
+        """Where some pattern of the rule list ``patterns`` matches (the joined pattern
+        matches there exactly then), in order, stopping after ``MAX_STARTS + 1`` of them;
+        None when the list cannot be searched as one."""
         joined = self._joined_of(patterns)
         if joined is None:
             return None
         found: list[int] = []
         m = joined.search(text)
-        while m is not None:
-            if len(found) == MAX_STARTS:
-                return None
+        while m is not None and len(found) <= MAX_STARTS:
             found.append(m.start())
             m = joined.search(text, m.start() + 1)
         return found
@@ -210,20 +208,13 @@ class LangRules:
     def matches(self, patterns: list[re.Pattern[str]], text: str) -> Iterator[tuple[int, list[re.Match[str]]]]:
         """``(index, list(patterns[index].finditer(text)))`` for each pattern that matches, in
         list order: each pattern is tried only where the list matches at all, not at every position."""
-        starts = self.starts(patterns, text)
-        if starts is None:
-            begin = self.first_start(patterns, text)
-            if begin is None:
-                return
-            for i, p in enumerate(patterns):
-                found = list(p.finditer(text, begin))
-                if found:
-                    yield i, found
+        positions = self._positions(patterns, text)
+        if positions == []:
             return
-        if not starts:
-            return
+        few = positions is not None and len(positions) <= MAX_STARTS
+        begin = positions[0] if positions else 0
         for i, p in enumerate(patterns):
-            found = fastre.finditer_at(p, text, starts)
+            found = fastre.finditer_at(p, text, positions) if few else list(p.finditer(text, begin))
             if found:
                 yield i, found
 

@@ -44,7 +44,7 @@ _YEAR = rf"(?:\d{{4}}|{_WORDS})"
 # Each pattern names day, month and year groups; "doubled" forms such as
 # "tres (3) días" are allowed wherever a number is spelled out. Every match holds a
 # month name.
-_DATE_PATTERNS = [
+_DAY_LED_DATES = (
     # a los quince días del mes de marzo de dos mil diecinueve / el 1° de septiembre de 2010 /
     # treinta días del mes de marzo del año de mil novecientos setenta y nueve
     fastre.compile(
@@ -58,14 +58,13 @@ _DATE_PATTERNS = [
         rf"(?P<year>{_YEAR})\b",
         re.I,
     ),
-]
-_DAY_LED_DATES = tuple(_DATE_PATTERNS)
+)
 # March 15, 2019 / marzo 15 de 2019 / Dec. 31st, 2020: the date pattern whose match opens with the month
 _MONTH_FIRST_DATE = fastre.compile(
     rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
     re.I,
 )
-_DATE_PATTERNS.append(_MONTH_FIRST_DATE)
+_DATE_PATTERNS = [*_DAY_LED_DATES, _MONTH_FIRST_DATE]
 # What follows the day in the two day-led patterns: a month, then a year, with either
 # pattern's words between. Every match of theirs holds a match of this, which starts at
 # a month and so is searched only from where a month first starts: far less text.

@@ -268,7 +268,6 @@ class ProcessExecutor:
         ready = set(wait_connections(waitables, timeout))
         results: list[tuple[int, Outcome]] = []
         for slot in busy:
-            message = None
             if slot.conn in ready:
                 try:
                     message = slot.conn.recv()

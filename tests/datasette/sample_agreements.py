@@ -330,4 +330,3 @@ def add_flag(flags_db: Path, document_id: str, verdict: str, pipeline_paper_only
         conn.execute("insert into flags (document_id, verdict, pipeline_paper_only, note, user, created_at)"
                      " values (?, ?, ?, ?, ?, '2024-01-01T00:00:00+00:00')", [document_id, verdict, int(pipeline_paper_only), note, user])
     conn.close()
-

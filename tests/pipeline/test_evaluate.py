@@ -126,4 +126,3 @@ def test_themes_are_scored_as_sets_per_agreement_and_listed() -> None:
     assert listed == {("a", "miss", "water", None), ("a", "miss", "culture", None),
                       ("a", "false_alarm", None, "trade_investment"), ("b", "false_alarm", None, "health")}
     assert "themes                 P=0.333" in format_report({**report, "documents": 3})
-
