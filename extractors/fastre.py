@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
@@ -154,6 +154,15 @@ class Prefiltered:
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         return iter(()) if self._hopeless(string, pos, endpos) else self._pattern.finditer(string, pos, endpos)
+
+    def finditer_tested_at(self, string: str, pos: int, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+        """``finditer(string, pos)``, with the quick test tried at ``starts`` only: positions
+        among which every match of the quick test from ``pos`` on starts (the caller
+        vouches for that). A few known positions cost less than the test's own scan."""
+        needs = self._needs
+        if any(needs.match(string, start) for start in starts if start >= pos):
+            return self._pattern.finditer(string, pos)
+        return iter(())
 
     def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
         return [] if self._hopeless(string, pos, endpos) else self._pattern.findall(string, pos, endpos)

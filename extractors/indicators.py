@@ -27,7 +27,7 @@ from typing import Optional
 
 from extractors import fastre
 from extractors.dates import DURATION, MONTHS, duration_iso, find_dates
-from extractors.numbers import NUMBER_WORDS, fold, is_ambiguous_word, parse_number
+from extractors.numbers import NUMBER_WORD_START, NUMBER_WORDS, fold, is_ambiguous_word, parse_number
 from extractors.spans import evidence, load_rules, locate
 from pipeline.context import Context
 from pipeline.model import Commitment, DateFact, Document, Evidence, Indicator
@@ -175,6 +175,12 @@ _COUNT_START = fastre.compile(
     rf"(?:{_AT_LEAST}|{_AT_MOST}|{_REL_LEAD})\s+|{_NUM}|once|twice|thrice|one|un|una",
     re.I,
 )
+# Where a number can start: every match of the cores of FREQ_COUNT and DEADLINE_REL
+# opens with one (digits, a number word, or "once" ... "una", which both name beside
+# _NUM). Two scans, as "una" can start inside a number word ("veintiuna") that a single
+# scan would step over; no word of the second starts inside another of its words.
+_DIGIT_OR_NUMBER_WORD = fastre.compile(rf"\d|{NUMBER_WORD_START}", re.I)
+_COUNT_WORD = fastre.compile(r"once|twice|thrice|one|un|una", re.I)
 _PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
 _LEGAL_WORD = r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)"
 _LEGAL_REF = fastre.compile(_LEGAL_WORD + r"\s*$", re.I)
@@ -301,6 +307,11 @@ def _ends_with_legal_word(before: str) -> bool:
     return _LEGAL_REF.search(before, max(0, len(before.rstrip()) - _LEGAL_WORD_WIDTH)) is not None
 
 
+def _number_starts(text: str, pos: int) -> list[int]:
+    """Every position from ``pos`` where a number can start (see _DIGIT_OR_NUMBER_WORD)."""
+    return [m.start() for m in _DIGIT_OR_NUMBER_WORD.finditer(text, pos)] + [m.start() for m in _COUNT_WORD.finditer(text, pos)]
+
+
 def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = None) -> list[Hit]:
     """Every indicator in one commitment's text, as non-overlapping hits in reading order."""
     not_units = _rule_words("not_units")
@@ -313,6 +324,13 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
 
     def counted(pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         return iter(()) if counts_from is None else pattern.finditer(text, counts_from)
+
+    numbers = _number_starts(text, counts_from) if counts_from is not None else []
+
+    def numbered(pattern: fastre.Prefiltered) -> Iterator[re.Match[str]]:
+        # ``counted`` for a pattern behind a core that opens with a number: its quick test
+        # is tried where a number starts instead of scanning for it.
+        return iter(()) if counts_from is None else pattern.finditer_tested_at(text, counts_from, numbers)
 
     def free(a: int, b: int) -> bool:
         return all(b <= h.start or a >= h.end for h in hits)
@@ -348,7 +366,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             value = _num(m.group("n"), lang)
             if value is not None:
                 hits.append(Hit(m.start(), m.end(), "cap" if m.group("cap") else "percentage", value, unit="%", period=_period(m.group("per"))))
-    for m in counted(FREQ_COUNT):
+    for m in numbered(FREQ_COUNT):
         value = _num(m.group("n"), lang)
         if m.group("adv") and not re.match(r"(?i)once|twice|thrice|\w+\s+(?:times?|veces|vez)", m.group(0)[m.start("n") - m.start() :]):
             continue  # "two annually" is a quantity with no noun; leave it to the adverb rule
@@ -374,7 +392,7 @@ def find_indicators(text: str, lang: str = "es", currency_hint: Optional[str] = 
             period, value = _ADVERB[re.sub(r"\s+", " ", fold(m.group("adv")))]
             alone = m.start("adv") == m.start() and " " not in m.group("adv")
             hits.append(Hit(m.start(), m.end(), "frequency", value, unit=_action_unit(text, lang), period=period, alone=alone))
-    for m in counted(DEADLINE_REL):
+    for m in numbered(DEADLINE_REL):
         if not free(m.start(), m.end()):
             continue
         value = _num(m.group("n"), lang)

@@ -64,6 +64,10 @@ _ES_WORDS = list(_ES_UNITS) + list(_ES_SCALES)
 _EN_WORDS = list(_EN_UNITS) + list(_EN_SCALES) + list(_EN_HUNDRED)
 _ES_TOKEN = "(?:" + "|".join(_accent_tolerant(w) for w in sorted(_ES_WORDS, key=len, reverse=True)) + ")"
 _EN_TOKEN = "(?:" + _alternation(_EN_WORDS) + ")"
+#: One number word at a word start: where a run of ``NUMBER_WORDS`` can begin. Its
+#: words are letters only, so no word start lies inside a match, and the matches of a
+#: scan with it start at every position where one can.
+NUMBER_WORD_START = rf"\b(?:{_ES_TOKEN}|{_EN_TOKEN})"
 
 #: A run of number words: "mil novecientos noventa y cinco", "Two Thousand and Six", "twenty-one".
 NUMBER_WORDS = {

@@ -197,3 +197,17 @@ def test_either_matches_where_some_pattern_matches_with_anchored_ones() -> None:
         text = "".join(rng.choice(words) for _ in range(rng.randrange(6)))
         for pos in range(len(text) + 1):
             assert (joined.match(text, pos) is None) == all(p.match(text, pos) is None for p in patterns), (text, pos)
+
+
+def test_finditer_tested_at_tries_the_quick_test_at_the_given_starts_only() -> None:
+    pattern = fastre.behind(fastre.compile(r"(?:at\s+least\s+)?(?P<n>\d+)\s+days", re.I), r"\d+\s+days", re.I)
+    text = "at least 3 days, then 10 days"
+    core_starts = [i for i in range(len(text) + 1) if pattern._needs.match(text, i)]
+    assert core_starts == [9, 22, 23]
+    whole = [m.span() for m in pattern.finditer(text)]
+    assert [m.span() for m in pattern.finditer_tested_at(text, 0, core_starts + [0, 5])] == whole
+    # From 10 on only "10 days" is left, found from 10 as finditer from 10 finds it.
+    assert [m.span() for m in pattern.finditer_tested_at(text, 10, core_starts)] == [m.span() for m in pattern.finditer(text, 10)]
+    # The caller vouches for the starts: positions where the quick test fails rule the text out.
+    assert list(pattern.finditer_tested_at(text, 0, [0, 1, 2])) == []
+    assert list(pattern.finditer_tested_at(text, 24, core_starts)) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -265,3 +266,21 @@ def test_items_carried_by_a_lead_in_are_read() -> None:
 )
 def test_parties_and_people_are_not_quantities(text: str, lang: str) -> None:
     assert indicators.find_indicators(text, lang) == []
+
+
+def test_number_starts_hold_every_start_of_the_number_led_cores() -> None:
+    # FREQ_COUNT and DEADLINE_REL test their cores only where a number starts: every
+    # position where a core (or a number of either) can match must be among them.
+    number = re.compile(rf"(?:{indicators._NUM}|once|twice|thrice|one|un|una)", re.I)
+    cores = [indicators.FREQ_COUNT._needs, indicators.DEADLINE_REL._needs]
+    texts = ["veintiuna semanas", "dentro de veintiuna semanas siguientes", "ningun mes después", "alguna vez al año",
+             "someone twice a year", "Treinta y UNO días", "a1 becas 12 3 cada 2 años", "vEINTIUNO veces al año",
+             "twenty-one days after", "noventa (90) días naturales", "ONCE A YEAR", "3.5 veces", "٣ days", "unos 4 días"]
+    for path in sorted((REPO_ROOT / "corpus" / "heldout").glob("*.txt"))[:6]:
+        texts += [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    for text in texts:
+        starts = set(indicators._number_starts(text, 0))
+        for i in range(len(text) + 1):
+            if number.match(text, i) or any(core.match(text, i) for core in cores):
+                assert i in starts, (text, i, text[i : i + 20])
+        assert set(indicators._number_starts(text, 5)) == {i for i in starts if i >= 5}
