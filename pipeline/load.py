@@ -434,6 +434,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         words: list[Word] = []
         parts: list[str] = []
         rounded: dict[float, float] = {}
+        remembered = rounded.get  # most coordinates repeat: look them up before calling
         pos = line = 0
         line_has_word = False
         for a, b in tokens:
@@ -450,7 +451,9 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
                 pos += 1
             x0, y0, x1, y1 = _to_top_left(next(boxes), uw, uh, rotation)
             end = pos + len(text)
-            bbox = (_round2(x0, rounded), _round2(y0, rounded), _round2(x1, rounded), _round2(y1, rounded))
+            # A remembered 0.0 reads as missing and is rounded again: still the same value.
+            bbox = (remembered(x0) or _round2(x0, rounded), remembered(y0) or _round2(y0, rounded),
+                    remembered(x1) or _round2(x1, rounded), remembered(y1) or _round2(y1, rounded))
             words.append(Word(text, pos, end, bbox, line=line))
             parts.append(text)
             pos = end

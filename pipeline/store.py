@@ -299,10 +299,15 @@ class DocumentRows:
             yield name, getattr(self, name)
 
 
+# Rows hold plain lists and dicts built here, never a cycle: the encoder need not look
+# for one (a page's words are hundreds of little lists).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def _json(value: Any) -> Optional[str]:
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _JSON.encode(value)
 
 
 def _evidence_columns(ev: Optional[Evidence]) -> dict[str, Any]:
