@@ -171,16 +171,17 @@ _DELIVER = fastre.compile(
 )
 # Where a match of FREQ_COUNT, PERCENT, DEADLINE_REL or QUANTITY can start: each opens
 # with a bound or lead phrase and white space, or with the number itself.
+_COUNT_WORDS = r"once|twice|thrice|one|un|una"  # the counts FREQ_COUNT and DEADLINE_REL name beside _NUM
 _COUNT_START = fastre.compile(
-    rf"(?:{_AT_LEAST}|{_AT_MOST}|{_REL_LEAD})\s+|{_NUM}|once|twice|thrice|one|un|una",
+    rf"(?:{_AT_LEAST}|{_AT_MOST}|{_REL_LEAD})\s+|{_NUM}|{_COUNT_WORDS}",
     re.I,
 )
 # Where a number can start: every match of the cores of FREQ_COUNT and DEADLINE_REL
-# opens with one (digits, a number word, or "once" ... "una", which both name beside
-# _NUM). Two scans, as "una" can start inside a number word ("veintiuna") that a single
-# scan would step over; no word of the second starts inside another of its words.
+# opens with one (digits, a number word, or one of _COUNT_WORDS). Two scans, as "una"
+# can start inside a number word ("veintiuna") that a single scan would step over; no
+# word of _COUNT_WORDS starts inside another.
 _DIGIT_OR_NUMBER_WORD = fastre.compile(rf"\d|{NUMBER_WORD_START}", re.I)
-_COUNT_WORD = fastre.compile(r"once|twice|thrice|one|un|una", re.I)
+_COUNT_WORD = fastre.compile(_COUNT_WORDS, re.I)
 _PURPOSE = fastre.compile(r"\b(?:para|a\s+fin\s+de|con\s+el\s+fin\s+de|in\s+order\s+to|so\s+as\s+to|to\s+(?:prepare|draft|adopt|review))\b", re.I)
 _LEGAL_WORD = r"(?:art[ií]culo|article|numeral|ley|law|no\.|n[uú]mero|section|secci[oó]n|inciso|p[aá]rrafo|paragraph|cl[aá]usula|clause|anexo|annex|cap[ií]tulo|chapter|decreto|decree|resoluci[oó]n|resolution|ordinance)"
 _LEGAL_REF = fastre.compile(_LEGAL_WORD + r"\s*$", re.I)

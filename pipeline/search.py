@@ -45,7 +45,8 @@ def _drop_combining(match: re.Match[str]) -> str:
 
 
 # Texts up to this long are folded once and remembered: the extractors fold the same
-# names, cue words and clauses over and over (a third of what they fold is a repeat).
+# names, cue words and clauses over and over (on the benchmark pages a third of the
+# folded text is a repeat).
 _REMEMBERED_FOLD = 400
 
 
