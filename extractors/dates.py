@@ -64,7 +64,6 @@ _MONTH_FIRST_DATE = fastre.compile(
     rf"(?P<month>{_MONTH})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:\s*,\s*|\s+de\s+|\s+)(?P<year>\d{{4}})\b",
     re.I,
 )
-_DATE_PATTERNS = [*_DAY_LED_DATES, _MONTH_FIRST_DATE]
 # What follows the day in the two day-led patterns: a month, then a year, with either
 # pattern's words between. Every match of theirs holds a match of this, which starts at
 # a month and so is searched only from where a month first starts: far less text.

@@ -395,16 +395,17 @@ def _union_slow(boxes: np.ndarray, a: int, b: int) -> tuple[float, float, float,
     return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, 0.0, 0.0)
 
 
-def _round2(value: float, memo: dict[float, float]) -> float:
-    """``round(value, 2)``, remembered: a page's coordinates repeat along its lines and
-    margins, and rounding to decimal places is slow. Zero is not remembered, as 0.0 and
-    -0.0 are one key but round to themselves."""
-    found = memo.get(value)
-    if found is None:
+class _Rounded(dict[float, float]):
+    """``round(value, 2)`` by subscription, remembered: a page's coordinates repeat along
+    its lines and margins, and rounding to decimal places is slow, while a value seen
+    before is a plain dictionary lookup. Zero is not remembered, as 0.0 and -0.0 are
+    one key but round to themselves."""
+
+    def __missing__(self, value: float) -> float:
         found = round(value, 2)
         if value:
-            memo[value] = found
-    return found
+            self[value] = found
+        return found
 
 
 def read_layer(page: pdfium.PdfPage) -> _Layer:
@@ -433,8 +434,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         ligatures = _LIGATURE_CHARS.search(chars) is not None
         words: list[Word] = []
         parts: list[str] = []
-        rounded: dict[float, float] = {}
-        remembered = rounded.get  # most coordinates repeat: look them up before calling
+        rounded = _Rounded()
         pos = line = 0
         line_has_word = False
         for a, b in tokens:
@@ -451,9 +451,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
                 pos += 1
             x0, y0, x1, y1 = _to_top_left(next(boxes), uw, uh, rotation)
             end = pos + len(text)
-            # A remembered 0.0 reads as missing and is rounded again: still the same value.
-            bbox = (remembered(x0) or _round2(x0, rounded), remembered(y0) or _round2(y0, rounded),
-                    remembered(x1) or _round2(x1, rounded), remembered(y1) or _round2(y1, rounded))
+            bbox = (rounded[x0], rounded[y0], rounded[x1], rounded[y1])
             words.append(Word(text, pos, end, bbox, line=line))
             parts.append(text)
             pos = end

@@ -283,6 +283,6 @@ def test_day_led_dates_hold_a_month_then_a_year() -> None:
     texts += [words[a : a + rng.randrange(10, 300)] for a in (rng.randrange(len(words)) for _ in range(500))]
     for text in texts:
         first = dates._FIRST_MONTH.search(text)
-        for pattern in dates._DATE_PATTERNS[:2]:
+        for pattern in dates._DAY_LED_DATES:
             if pattern.search(text):
                 assert first is not None and dates._MONTH_THEN_YEAR.search(text, first.start()), text

@@ -61,7 +61,7 @@ COMPILED = (re.Pattern, fastre.Prefiltered)
 
 def _extractor_patterns() -> list[re.Pattern[str]]:
     found = [v for m in (indicators, dates, commitments) for v in vars(m).values() if isinstance(v, COMPILED)]
-    found += dates._DATE_PATTERNS
+    found += dates._DAY_LED_DATES  # in a tuple, which the scan above does not open
     ctx = Context()
     for lang in commitments.LANGS:
         rules = commitments.get_rules(ctx, lang)
