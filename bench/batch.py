@@ -215,11 +215,12 @@ def stage_breakdown(files: list[Path]) -> str:
     """Where a text-layer page's time goes, stage by stage (models warmed up first), in
     CPU time of this process: on a busy machine wall time also counts waiting for a core."""
     from pipeline import store
+    from pipeline.batch import warm_up
     from pipeline.context import Context
-    from pipeline.process import STAGES, new_document, process_path
+    from pipeline.process import STAGES, new_document
 
     ctx = Context()
-    process_path(files[0], ctx)  # load the models
+    warm_up(ctx)  # what a worker does before its first document
     totals: dict[str, float] = {}
     pages = 0
     for path in files:

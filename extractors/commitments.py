@@ -175,6 +175,16 @@ class LangRules:
     def non_verb_initial(self) -> set[str]:
         return {fold(w) for w in self.raw.get("non_verb_initial", [])}
 
+    def prepare(self) -> None:
+        """Compile every rule (and each rule list joined as one) now rather than at first use."""
+        for name, attr in vars(type(self)).items():
+            if not isinstance(attr, cached_property):
+                continue
+            value = getattr(self, name)
+            for patterns in value.values() if isinstance(value, dict) else [value]:
+                if isinstance(patterns, list):
+                    self._joined_of(patterns)
+
     def _joined_of(self, patterns: list[re.Pattern[str]]) -> Optional[re.Pattern[str]]:
         # Keyed by identity: the rule lists are this object's own, and the entry keeps the
         # list alive, so its id cannot be reused by another list.
@@ -826,6 +836,14 @@ def defined_aliases(doc: Document, demonyms: dict[str, list[str]]) -> dict[str, 
             if best is not None:
                 out.setdefault(best, []).append(alias)
     return out
+
+
+def warm_up(ctx: Context) -> None:
+    """Compile both languages' rules and load the classifier before a worker's first document."""
+    for lang in LANGS:
+        get_rules(ctx, lang).prepare()
+    ctx.resource("commitments.demonyms", load_demonyms)
+    load_classifier(ctx)
 
 
 def run(doc: Document, ctx: Context) -> None:

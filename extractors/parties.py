@@ -103,6 +103,22 @@ def _gazetteer() -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     return entries, regions
 
 
+# The place types each lookup searches, one alternation per set (longest name first among
+# those types only: a set's own longest name may be shorter than another type's at the same
+# spot). A set missing here still works; it is only compiled at its first use instead of
+# in ``warm_up``, and the big ones take a tenth of a second each.
+ALL_PLACES = ("country", "adj", "region", "city")
+PLACE_TYPE_SETS = (
+    ALL_PLACES,
+    ("country",),
+    ("country", "adj"),
+    ("region",),
+    ("region", "country"),
+    ("city",),
+    ("country", "region", "city"),
+)
+
+
 @lru_cache(maxsize=None)
 def _place_regex(types: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     """One alternation over every folded place name of the given types (longest first), and name → (code, type)."""
@@ -114,7 +130,7 @@ def _place_regex(types: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, tup
     return re.compile(rf"(?<![\w])(?:{alternation})(?![\w])"), table
 
 
-def place_country(text: str, types: tuple[str, ...] = ("country", "adj", "region", "city")) -> Optional[tuple[str, str, int]]:
+def place_country(text: str, types: tuple[str, ...] = ALL_PLACES) -> Optional[tuple[str, str, int]]:
     """First gazetteer place in ``text`` (longest name at a position): (code, type, offset)."""
     pattern, table = _place_regex(types)
     folded = fold(text)
@@ -672,7 +688,7 @@ def _pair_fallback(doc: Document) -> list[Mention]:
     for g in groups:
         place = m.group(g).strip()
         name = f"City of {place}" if lang == "en" else f"Ciudad de {place}"
-        hit = place_country(place, ("city", "region", "country"))
+        hit = place_country(place, ("country", "region", "city"))
         out.append(Mention(name=name, page=1, start=m.start(g), end=m.end(g), kind="municipality", level="municipal",
                            zone="pair", country=hit[0] if hit else None))
     return out
@@ -834,6 +850,16 @@ def country_by_language(name: str, counts: dict[str, int]) -> Optional[str]:
     others = {c for c in counts if c not in pool}
     prior = rules["default_country_by_language"].get(lang)
     return prior if others and prior not in others else None
+
+
+def warm_up(ctx: Context) -> None:
+    """Build the gazetteer's alternations and word sets before a worker's first document."""
+    for types in PLACE_TYPE_SETS:
+        _place_regex(types)
+    _heads()
+    _generic_words()
+    _place_words()
+    _world_cities()
 
 
 def run(doc: Document, ctx: Context) -> None:

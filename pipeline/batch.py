@@ -148,14 +148,17 @@ _WARM_UP_TEXT = (
 ).encode("utf-8")
 
 
-def _warm_up(ctx: Context) -> None:
+def warm_up(ctx: Context) -> None:
     """Load the worker's models before its first document, so that a document's
     time limit measures the document and not the worker's start."""
     from pipeline.process import new_document, process_document
 
-    from pipeline import ocr
+    from pipeline import extract, language, ocr
 
     process_document(new_document("warm-up.txt", _WARM_UP_TEXT), ctx)
+    # What the small document above does not reach: rules and data built at first use.
+    language.warm_up(ctx)
+    extract.warm_up(ctx)
     try:
         ocr.engine(ctx).warm_up(ctx.options.ocr_langs)  # tesseract's models, for the first scanned page
     except RuntimeError:
@@ -167,7 +170,7 @@ def _worker_main(conn: Connection, options: Options, version: str, fail_fast: bo
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one tesseract thread per worker: workers are the parallelism
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the writer handles Ctrl-C and stops the workers
     ctx = Context(options=options)
-    _warm_up(ctx)
+    warm_up(ctx)
     try:
         conn.send((_READY, None))
     except (BrokenPipeError, OSError):
@@ -340,6 +343,7 @@ class ContextPlugin:
             options = Options(**{**asdict(options), "models_dir": DEFAULT_MODELS_DIR})
         self.context = Context(options=options)
         self.version = store.pipeline_version(options)
+        warm_up(self.context)
 
     def teardown(self, worker: Any) -> None:
         self.context = None

@@ -34,6 +34,15 @@ EXTRACTORS = [
 ]
 
 
+# Extractors that build rules or load data lazily, and can do it before the first document.
+WARM_UPS = [parties.warm_up, commitments.warm_up]
+
+
+def warm_up(ctx: Context) -> None:
+    for step in WARM_UPS:
+        step(ctx)
+
+
 def run(doc: Document, ctx: Context) -> None:
     for extractor in EXTRACTORS:
         extractor(doc, ctx)

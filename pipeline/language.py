@@ -13,7 +13,10 @@ import re
 from collections import Counter
 from typing import Optional
 
+import numpy as np
 from langdetect import DetectorFactory, LangDetectException
+from langdetect.detector import Detector
+from langdetect.lang_detect_exception import ErrorCode
 from langdetect.detector_factory import PROFILES_DIRECTORY
 
 from pipeline.context import Context
@@ -33,8 +36,73 @@ _FUNCTION = {
 }
 
 
+class ArrayDetector(Detector):
+    """langdetect's detector with an n-gram's language probabilities as one numpy row.
+
+    The detector samples some 500 n-grams a block and, for each, multiplies the
+    probability of every one of its 55 languages in a Python loop: most of
+    the language stage. The same products, then the same divisions by the same
+    sequential sum, done as vector operations give the same floats bit for bit
+    (IEEE arithmetic element by element; tested against the stock detector), so
+    the same languages and probabilities, in a sixth of the time. Rows are built
+    the first time an n-gram is sampled and kept by the factory.
+    """
+
+    def __init__(self, factory: "ArrayDetectorFactory") -> None:
+        super().__init__(factory)
+        self._rows = factory.rows
+
+    def _row(self, ngram: str) -> np.ndarray:
+        row = self._rows.get(ngram)
+        if row is None:
+            row = self._rows[ngram] = np.array(self.word_lang_prob_map[ngram])
+        return row
+
+    def _detect_block(self) -> None:
+        # The stock loop, step for step: the same random draws in the same order (a choice
+        # depends only on the list's length, so rows stand in for their n-grams).
+        self.cleaning_text()
+        ngrams = self._extract_ngrams()  # only n-grams of the profiles
+        if not ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        rows = [self._row(w) for w in ngrams]
+        langprob = np.zeros(len(self.langlist))
+        rand = self.random
+        rand.seed(self.seed)
+        for _ in range(self.n_trial):
+            prob = np.array(self._init_probability())
+            alpha = self.alpha + rand.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            weight = alpha / self.BASE_FREQ
+            i = 0
+            while True:
+                prob *= weight + rand.choice(rows)
+                if i % 5 == 0 and (self._normalize_prob(prob) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT):
+                    break
+                i += 1
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
+
+    @staticmethod
+    def _normalize_prob(prob: np.ndarray) -> float:
+        # Python's sum of the floats, as the stock detector takes it: numpy's pairwise
+        # summation could differ in the last bit and move the convergence test.
+        np.divide(prob, sum(prob.tolist()), out=prob)
+        return max(0.0, float(prob.max()))
+
+
+class ArrayDetectorFactory(DetectorFactory):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, np.ndarray] = {}
+
+    def _create_detector(self) -> ArrayDetector:
+        if not self.langlist:
+            return super()._create_detector()  # raises langdetect's own "load profiles" error
+        return ArrayDetector(self)
+
+
 def _factory() -> DetectorFactory:
-    factory = DetectorFactory()
+    factory = ArrayDetectorFactory()
     factory.load_profile(PROFILES_DIRECTORY)
     factory.set_seed(0)
     return factory
@@ -44,6 +112,11 @@ def detector_factory(ctx: Optional[Context]) -> DetectorFactory:
     if ctx is None:
         return _factory()
     return ctx.resource("langdetect.factory", _factory)
+
+
+def warm_up(ctx: Context) -> None:
+    """Read langdetect's profiles before a worker's first document (half a second)."""
+    detector_factory(ctx)
 
 
 def letters(text: str) -> int:

@@ -335,64 +335,49 @@ def _page_chars(raw: pdfium_c.FPDF_TEXTPAGE, n: int) -> str:
     return "".join([_char(get_unicode(raw, i)) for i in range(n)])
 
 
-def _char_boxes(raw: pdfium_c.FPDF_TEXTPAGE, indices: list[int]) -> np.ndarray:
-    """(left, right, bottom, top) of each character index, PDFium's order."""
-    # One call per character, so its overhead counts: the same C function through a
-    # pointer without argument types (no per-call conversion checks), with the page
-    # handle and the four out-parameters made once. The four doubles sit side by side
-    # so that each character's box is kept with a single copy of their bytes.
-    function = pdfium_c.FPDFText_GetCharBox
-    get_box = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
-    get_box.restype = ctypes.c_int
+def _unchecked(function: Any) -> Any:
+    """A PDFium function called through a bare pointer: no argument conversion checks,
+    which cost more than the call itself when it is made for every word of a page."""
+    bare = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    bare.restype = ctypes.c_int
+    return bare
+
+
+def _word_boxes(raw: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[int, int]]) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of each word, given as (first character index, length).
+
+    A word's box is what PDFium selects for its characters, the union of their boxes
+    leaving out characters it generated and boxes narrower or flatter than a hundredth
+    of a point (a viewer's highlight of the word): two calls a word instead of one a
+    character. The rectangles split where a word crosses text objects; they are
+    united here. A word with no box left gets (0, 0, 0, 0).
+    """
+    if not words:
+        return []
+    count_rects = _unchecked(pdfium_c.FPDFText_CountRects)
+    get_rect = _unchecked(pdfium_c.FPDFText_GetRect)
     page = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
-    box = (ctypes.c_double * 4)()
+    # The four doubles side by side, so that a rectangle is kept with one copy of their bytes.
+    rect = (ctypes.c_double * 4)()
     size = ctypes.sizeof(ctypes.c_double)
-    p_left, p_right, p_bottom, p_top = (ctypes.byref(box, k * size) for k in range(4))
+    p_left, p_top, p_right, p_bottom = (ctypes.byref(rect, k * size) for k in range(4))
+    empty = bytes(rect)
     found: list[bytes] = []
     keep = found.append
-    for i in indices:
-        if not get_box(page, i, p_left, p_right, p_bottom, p_top):
-            raise pdfium.PdfiumError("Failed to get charbox.")
-        keep(bytes(box))
-    by_char = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(indices), 4)
-    return by_char.T.copy()
-
-
-def _word_boxes(boxes: np.ndarray, starts: list[int]) -> list[tuple[float, float, float, float]]:
-    """(left, bottom, right, top) of each word: the union of its characters' boxes.
-
-    Word ``k`` owns columns ``starts[k]`` up to the next start. A character whose box
-    is empty in both directions takes no part; a word with none gets (0, 0, 0, 0).
-    """
-    if not starts:
-        return []
-    left, right, bottom, top = boxes
-    # Vectorised min/max pick the same values as a character-by-character union
-    # unless two values compare equal without being the same (0.0 and -0.0) or
-    # do not compare at all (NaN): such pages take the slow way.
-    if not np.isfinite(boxes).all() or np.signbit(boxes[boxes == 0.0]).any():
-        return [_union_slow(boxes, a, b) for a, b in zip(starts, [*starts[1:], boxes.shape[1]])]
-    valid = (right > left) | (top > bottom)
-    at = np.asarray(starts)
-    boxed = np.logical_or.reduceat(valid, at).tolist()
-    x0 = np.minimum.reduceat(np.where(valid, left, np.inf), at).tolist()
-    y0 = np.minimum.reduceat(np.where(valid, bottom, np.inf), at).tolist()
-    x1 = np.maximum.reduceat(np.where(valid, right, -np.inf), at).tolist()
-    y1 = np.maximum.reduceat(np.where(valid, top, -np.inf), at).tolist()
-    return [(a, b, c, d) if any_box else (0.0, 0.0, 0.0, 0.0) for a, b, c, d, any_box in zip(x0, y0, x1, y1, boxed)]
-
-
-def _union_slow(boxes: np.ndarray, a: int, b: int) -> tuple[float, float, float, float]:
-    """The union character by character, as PDFium hands the boxes over."""
-    box: list[float] | None = None
-    for left, right, bottom, top in boxes[:, a:b].T.tolist():
-        if right > left or top > bottom:
-            if box is None:
-                box = [left, bottom, right, top]
-            else:
-                box[0], box[1] = min(box[0], left), min(box[1], bottom)
-                box[2], box[3] = max(box[2], right), max(box[3], top)
-    return (box[0], box[1], box[2], box[3]) if box else (0.0, 0.0, 0.0, 0.0)
+    for start, length in words:
+        n = count_rects(page, start, length)
+        if n < 1 or not get_rect(page, 0, p_left, p_top, p_right, p_bottom):
+            keep(empty)
+            continue
+        if n > 1:
+            left, top, right, bottom = rect
+            for i in range(1, n):
+                get_rect(page, i, p_left, p_top, p_right, p_bottom)
+                left, top, right, bottom = min(left, rect[0]), max(top, rect[1]), max(right, rect[2]), min(bottom, rect[3])
+            rect[:] = (left, top, right, bottom)
+        keep(bytes(rect))
+    values = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(words), 4).tolist()
+    return [(left, bottom, right, top) for left, top, right, bottom in values]
 
 
 class _Rounded(dict[float, float]):
@@ -424,13 +409,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         uw, uh = (height, width) if rotation in (90, 270) else (width, height)
         chars = _page_chars(raw, n) if n > 0 else ""
         tokens = [(m.start(), m.end()) for m in _WORD_OR_BREAK.finditer(chars)]
-        starts: list[int] = []
-        indices: list[int] = []
-        for a, b in tokens:
-            if chars[a] != "\n":
-                starts.append(len(indices))
-                indices.extend(range(a, b))
-        boxes = iter(_word_boxes(_char_boxes(raw, indices), starts))
+        boxes = iter(_word_boxes(raw, [(a, b - a) for a, b in tokens if chars[a] != "\n"]))
         ligatures = _LIGATURE_CHARS.search(chars) is not None
         words: list[Word] = []
         parts: list[str] = []

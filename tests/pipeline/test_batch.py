@@ -319,3 +319,32 @@ def test_tesseract_models_that_cannot_load_do_not_stop_the_workers(tmp_path: Pat
     summary = run_batch([tmp_path / "in"], tmp_path / "out.db", Options(ocr_engine="api", ocr_langs="xyz"),
                         workers=1, quiet=True)
     assert (summary.counts.processed, summary.counts.failed) == (2, 0)
+
+
+def test_worker_warm_up_builds_every_rule_before_the_first_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's start builds what documents would otherwise build at first use (rule
+    patterns, the gazetteer's alternations, langdetect's profiles), so the first documents
+    are not slower than the rest and a document's time limit measures the document."""
+    from extractors import commitments, fastre, parties
+    from pipeline import batch
+    from pipeline.process import process_path
+
+    parties._place_regex.cache_clear()
+    ctx = Context()
+    batch.warm_up(ctx)
+    rules = {lang: commitments.get_rules(ctx, lang) for lang in commitments.LANGS}
+    built = {lang: (set(vars(r)), len(r._joined)) for lang, r in rules.items()}
+    places = parties._place_regex.cache_info().currsize
+    assert "langdetect.factory" in ctx._resources
+
+    compiled: list[str] = []
+    for name in ("compile", "either"):
+        real = getattr(fastre, name)
+        monkeypatch.setattr(fastre, name, lambda *a, _real=real, _name=name, **k: compiled.append(_name) or _real(*a, **k))
+    real_texts = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real").glob("*.txt"))
+    assert real_texts
+    for path in real_texts:
+        process_path(path, ctx)
+    assert compiled == []
+    assert parties._place_regex.cache_info().currsize == places
+    assert {lang: (set(vars(r)), len(r._joined)) for lang, r in rules.items()} == built

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import langdetect
 import langdetect.detector_factory
 
 from pipeline import language, layout, load
-from pipeline.context import Context
+from pipeline.context import REPO_ROOT, Context
 from pipeline.model import Block, Document, Page
 
 ES = ("Las Partes se comprometen a intercambiar información técnica sobre la gestión del agua "
@@ -14,6 +15,7 @@ EN = ("The Parties shall exchange technical information on water management and 
       "seminar with the border municipalities of both countries.")
 
 
+REAL = REPO_ROOT.parent / "shared" / "corpus" / "real"
 CTX = Context()  # one per test module, as one per worker in the batch
 
 
@@ -94,3 +96,34 @@ def test_clear_function_word_votes_agree_with_ngram_detection() -> None:
     portuguese = ("As Partes comprometem-se a intercambiar informação técnica sobre a gestão da água "
                   "e a organizar um seminário anual com os municípios da fronteira de ambos os países.")
     assert language.clear_vote(portuguese) is None
+
+
+def _probabilities(factory: langdetect.DetectorFactory, text: str) -> list[tuple[str, float]]:
+    detector = factory.create()
+    detector.append(text)
+    try:
+        return [(p.lang, p.prob) for p in detector.get_probabilities()]
+    except langdetect.LangDetectException as exc:
+        return [("error", float(len(str(exc))))]
+
+
+def test_array_detector_gives_the_stock_detector_s_floats() -> None:
+    """Same languages and probabilities to the last bit as langdetect's own detector, on
+    the paragraphs of real agreements and on texts in other languages and scripts."""
+    stock = langdetect.DetectorFactory()
+    stock.load_profile(langdetect.detector_factory.PROFILES_DIRECTORY)
+    stock.set_seed(0)
+    ours = language.detector_factory(Context())
+    assert isinstance(ours, language.ArrayDetectorFactory)
+    texts = [para for path in sorted(REAL.glob("*.txt"))
+             for para in path.read_text(encoding="utf-8").split("\n\n") if len(para) > 40][:150]
+    texts += [
+        "As Partes comprometem-se a intercambiar informação técnica sobre a gestão da água.",
+        "Les Parties s'engagent à échanger des informations techniques sur la gestion de l'eau.",
+        "Die Vertragsparteien tauschen technische Informationen über die Wasserwirtschaft aus.",
+        "双方将交流水资源管理方面的技术信息。", "Стороны обмениваются технической информацией.",
+        "12345 ... !!!", "Ab", "MEMORANDUM OF UNDERSTANDING BETWEEN THE CITY OF TUCSON AND HERMOSILLO",
+    ]
+    assert len(texts) > 100
+    for text in texts:
+        assert _probabilities(ours, text) == _probabilities(stock, text), text[:60]

@@ -215,7 +215,8 @@ def per_character_layer(page) -> tuple[str, list[tuple]]:
         current.append(ch)
         pdfium_c.FPDFText_GetCharBox(textpage.raw, i, *values)
         left, right, bottom, top = (v.value for v in values)
-        if right > left or top > bottom:
+        # PDFium's selection: boxes under a hundredth of a point either way take no part.
+        if right - left >= 0.01 and top - bottom >= 0.01:
             if box is None:
                 box = [left, bottom, right, top]
             else:
@@ -271,17 +272,27 @@ def test_rotated_and_two_column_layers_match_the_per_character_reading() -> None
             assert [(w.text, w.start, w.end, w.bbox, w.line) for w in layer.words] == words
 
 
-def test_word_box_union_handles_signed_zeros_and_nan_like_a_loop() -> None:
-    import numpy as np
+def test_a_word_across_text_objects_gets_the_union_of_their_boxes() -> None:
+    """PDFium splits a word's selection where its text objects change: the word's box
+    unites the pieces (here a small and a large font, so the second piece is taller)."""
+    import pypdfium2 as pdfium
 
-    # Rows: left, right, bottom, top; one column per character; words start at columns 0 and 2.
-    boxes = np.array([[0.0, -0.0, 5.0, 5.0], [3.0, 2.0, 9.0, 9.0], [1.0, 1.0, 1.0, float("nan")],
-                      [2.0, 2.0, 2.0, 3.0]])
-    got = load._word_boxes(boxes, [0, 2])
-    assert got == [load._union_slow(boxes, 0, 2), load._union_slow(boxes, 2, 4)]
-    assert str(got[0][0]) == "0.0"  # the first of equal values, as the loop keeps it
-    empty = np.array([[1.0], [1.0], [2.0], [2.0]])  # a zero-size character box
-    assert load._word_boxes(empty, [0]) == [(0.0, 0.0, 0.0, 0.0)]
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(612, 792))
+    font = render._register_font()
+    c.setFont(font, 11)
+    c.drawString(72, 700, "Coopera")
+    c.setFont(font, 24)
+    c.drawString(72 + c.stringWidth("Coopera", font, 11), 700, "ción técnica")
+    c.showPage()
+    c.save()
+    page = pdfium.PdfDocument(buf.getvalue())[0]
+    text, words = per_character_layer(page)
+    layer = load.read_layer(page)
+    assert layer.text == text and layer.words[0].text == "Cooperación"
+    assert [(w.text, w.start, w.end, w.bbox, w.line) for w in layer.words] == words
+    x0, y0, x1, y1 = layer.words[0].bbox
+    assert x0 < 80 and y1 - y0 > 15  # starts with the small letters, as tall as the large ones
 
 
 def test_images_inside_form_xobjects_count_as_cover() -> None:
