@@ -62,15 +62,24 @@ def theme_scores(text: str, lexicon: Lexicon) -> Counter[str]:
     folded = fold(text)
     # A theme's pattern matches only where a word boundary is followed by one of its
     # words, which start with a word character: at a word start, followed by the head
-    # of one. Themes with no head at any word start score nothing and their patterns
-    # need not run (most themes, for most sentences).
+    # of one. Each pattern is tried at the word starts its heads lead to, as a search
+    # would try it there; themes none of whose heads occur score nothing (most themes,
+    # for most sentences) and a whole agreement is not scanned once per theme.
     heads = getattr(lexicon, "heads", {})
-    found = set(_HEADS.findall(folded))
-    return Counter({
-        theme: n
-        for theme, pattern in lexicon.items()
-        if (heads.get(theme) is None or not heads[theme].isdisjoint(found)) and (n := len(pattern.findall(folded)))
-    })
+    starts: dict[str, list[int]] = {}
+    for m in _HEADS.finditer(folded):
+        starts.setdefault(m.group(1), []).append(m.start())
+    scores: Counter[str] = Counter()
+    for theme, pattern in lexicon.items():
+        theme_heads = heads.get(theme)
+        if theme_heads is None:
+            n = len(pattern.findall(folded))
+        else:
+            at = [starts[h] for h in theme_heads.intersection(starts)]
+            n = len(fastre.finditer_at(pattern, folded, sorted(p for ps in at for p in ps))) if at else 0
+        if n:
+            scores[theme] = n
+    return scores
 
 
 def document_themes(doc: Document, lexicon: Lexicon) -> list[str]:
