@@ -236,11 +236,15 @@ _THIS_DAY = fastre.compile(r"\bthis\b[^.\n]{0,30}\bday\s+of\b", re.I)
 _YEAR_ONLY = fastre.compile(r"\bday\s+of\b[\s'’`,]*(?P<year>(?:19|20)\d\d)\b", re.I)
 
 
+# A paragraph outside the recitals and its sentences, each with its offset in the paragraph.
+Clause = tuple[Para, list[tuple[int, str]]]
+
+
 def _is_recital(para: Para) -> bool:
     return bool(_RECITAL.match(para.text))
 
 
-def _signing(doc: Document) -> Optional[tuple[int, DateMention]]:
+def _signing(doc: Document, clauses: list[Clause]) -> Optional[tuple[int, DateMention]]:
     """The signing date: a date after a signing formula, else an enactment date, else a dated letterhead line."""
     strong: list[tuple[int, DateMention]] = []
     enacted: list[tuple[int, DateMention]] = []
@@ -248,9 +252,7 @@ def _signing(doc: Document) -> Optional[tuple[int, DateMention]]:
     closing: list[tuple[int, DateMention]] = []
     last_page = len(doc.pages)
     tail_from = int(len(doc.pages[-1].text) * 0.6) if doc.pages else 0
-    for para in paragraphs(doc):
-        if _is_recital(para):
-            continue
+    for para, _ in clauses:
         lang = lang_at(doc, para.page, para.start, para.text)
         mentions = find_dates(para.text, lang)
         for d in mentions:
@@ -358,14 +360,12 @@ def _fact(doc: Document, kind: str, value: Optional[str], page: int, start: int,
     return DateFact(kind=kind, value=value, text=text, lang=lang_at(doc, page, start, text), evidence=evidence(page, start, end, doc, low))
 
 
-def _term(doc: Document, ctx: Optional[Context]) -> list[DateFact]:
+def _term(doc: Document, clauses: list[Clause], ctx: Optional[Context]) -> list[DateFact]:
     """Term (ISO duration or "indefinite") and renewal from the duration clause."""
     facts: list[DateFact] = []
-    for para in paragraphs(doc):
-        if _is_recital(para):
-            continue
+    for para, sentences in clauses:
         lang = lang_at(doc, para.page, para.start, para.text)
-        for s_start, sent in _sentences(para):
+        for s_start, sent in sentences:
             base = para.start + s_start
             if not any(k.kind == "term" for k in facts):
                 ind = _INDEFINITE.search(sent)
@@ -411,12 +411,10 @@ def _term_duration(doc: Document, para: Para, s_start: int, sent: str, lang: str
     return None
 
 
-def _entry_into_force(doc: Document, signed: Optional[str], ctx: Optional[Context]) -> Optional[DateFact]:
-    for para in paragraphs(doc):
-        if _is_recital(para):
-            continue
+def _entry_into_force(doc: Document, clauses: list[Clause], signed: Optional[str], ctx: Optional[Context]) -> Optional[DateFact]:
+    for para, sentences in clauses:
         lang = lang_at(doc, para.page, para.start, para.text)
-        for s_start, sent in _sentences(para):
+        for s_start, sent in sentences:
             m = _ENTRY.search(sent)
             if not m:
                 continue
@@ -450,11 +448,9 @@ def _expiry(start_iso: Optional[str], term: Optional[str]) -> Optional[str]:
     return (date.fromisoformat(start_iso) + delta).isoformat()
 
 
-def _until(doc: Document, ctx: Optional[Context]) -> Optional[DateFact]:
+def _until(doc: Document, clauses: list[Clause], ctx: Optional[Context]) -> Optional[DateFact]:
     """"vigente hasta el 31 de diciembre de 2024" / "in force until June 30, 2026": the expiry date as written."""
-    for para in paragraphs(doc):
-        if _is_recital(para):
-            continue
+    for para, _ in clauses:
         for m in _UNTIL.finditer(para.text):
             lang = lang_at(doc, para.page, para.start, para.text)
             found = find_dates(para.text[m.end() : m.end() + 80], lang)
@@ -477,20 +473,26 @@ def _span(start_iso: Optional[str], end_iso: Optional[str]) -> Optional[str]:
     return f"P{delta.years}Y" if not delta.months else f"P{delta.years * 12 + delta.months}M"
 
 
+def _clauses(doc: Document) -> list[Clause]:
+    """The paragraphs outside the recitals, each with its sentences: what every date search reads."""
+    return [(para, _sentences(para)) for para in paragraphs(doc) if not _is_recital(para)]
+
+
 def run(doc: Document, ctx: Context) -> None:
     facts: list[DateFact] = []
-    signing = _signing(doc)
+    clauses = _clauses(doc)
+    signing = _signing(doc, clauses)
     if signing:
         page, d = signing
         facts.append(_fact(doc, "signed", d.value, page, d.start, d.end, ctx))
         doc.signed_on = d.value
-    entry = _entry_into_force(doc, doc.signed_on, ctx)
+    entry = _entry_into_force(doc, clauses, doc.signed_on, ctx)
     if entry:
         facts.append(entry)
-    term_facts = _term(doc, ctx)
+    term_facts = _term(doc, clauses, ctx)
     facts.extend(term_facts)
     term = next((f for f in term_facts if f.kind == "term"), None)
-    until = _until(doc, ctx)
+    until = _until(doc, clauses, ctx)
     if term:
         doc.term = term.value
         expires = _expiry(entry.value if entry else None, term.value)
