@@ -280,8 +280,9 @@ class _Layer:
     chars: int  # non-space characters
 
 
-def _to_top_left(box: tuple[float, float, float, float], width: float, height: float, rotation: int):
-    """PDF user space (origin bottom-left, unrotated) to displayed page, origin top-left."""
+def _to_top_left(box: tuple[Any, Any, Any, Any], width: float, height: float, rotation: int) -> tuple[Any, Any, Any, Any]:
+    """PDF user space (origin bottom-left, unrotated) to displayed page, origin top-left:
+    of one box's floats, or of every box at once as numpy columns (the same arithmetic)."""
     left, bottom, right, top = box
     if rotation == 90:
         return (bottom, left, top, right)
@@ -343,8 +344,8 @@ def _unchecked(function: Any) -> Any:
     return bare
 
 
-def _word_boxes(raw: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[int, int]]) -> list[tuple[float, float, float, float]]:
-    """(left, bottom, right, top) of each word, given as (first character index, length).
+def _word_boxes(raw: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[int, int]]) -> np.ndarray:
+    """Columns left, bottom, right, top: one per word, given as (first character index, length).
 
     A word's box is what PDFium selects for its characters, the union of their boxes
     leaving out characters it generated and boxes narrower or flatter than a hundredth
@@ -353,7 +354,7 @@ def _word_boxes(raw: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[int, int]]) -> li
     united here. A word with no box left gets (0, 0, 0, 0).
     """
     if not words:
-        return []
+        return np.zeros((4, 0))
     count_rects = _unchecked(pdfium_c.FPDFText_CountRects)
     get_rect = _unchecked(pdfium_c.FPDFText_GetRect)
     page = ctypes.c_void_p(ctypes.cast(raw, ctypes.c_void_p).value)
@@ -376,24 +377,27 @@ def _word_boxes(raw: pdfium_c.FPDF_TEXTPAGE, words: list[tuple[int, int]]) -> li
                 left, top, right, bottom = min(left, rect[0]), max(top, rect[1]), max(right, rect[2]), min(bottom, rect[3])
             rect[:] = (left, top, right, bottom)
         keep(bytes(rect))
-    values = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(words), 4).tolist()
-    return [(left, bottom, right, top) for left, top, right, bottom in values]
+    left, top, right, bottom = np.frombuffer(b"".join(found), dtype=np.float64).reshape(len(words), 4).T
+    return np.array([left, bottom, right, top])
 
 
 class _Rounded(dict[float, float]):
     """``round(value, 2)`` by subscription, remembered: a page's coordinates repeat along
     its lines and margins, and rounding to decimal places is slow, while a value seen
     before is a plain dictionary lookup. Zero is not remembered, as 0.0 and -0.0 are
-    one key but round to themselves."""
+    one key but round to themselves. Kept for a whole document (its pages share margins
+    and line positions), up to ``LIMIT`` values: a few megabytes."""
+
+    LIMIT = 50_000
 
     def __missing__(self, value: float) -> float:
         found = round(value, 2)
-        if value:
+        if value and len(self) < self.LIMIT:
             self[value] = found
         return found
 
 
-def read_layer(page: pdfium.PdfPage) -> _Layer:
+def read_layer(page: pdfium.PdfPage, rounded: _Rounded | None = None) -> _Layer:
     """Words of a page's text layer with boxes; lines follow PDFium's line breaks.
 
     Words are runs of non-space characters; a line break ends a line once the line
@@ -409,11 +413,12 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
         uw, uh = (height, width) if rotation in (90, 270) else (width, height)
         chars = _page_chars(raw, n) if n > 0 else ""
         tokens = [(m.start(), m.end()) for m in _WORD_OR_BREAK.finditer(chars)]
-        boxes = iter(_word_boxes(raw, [(a, b - a) for a, b in tokens if chars[a] != "\n"]))
+        left, bottom, right, top = _word_boxes(raw, [(a, b - a) for a, b in tokens if chars[a] != "\n"])
+        boxes = zip(*(column.tolist() for column in _to_top_left((left, bottom, right, top), uw, uh, rotation)))
         ligatures = _LIGATURE_CHARS.search(chars) is not None
         words: list[Word] = []
         parts: list[str] = []
-        rounded = _Rounded()
+        rounded = _Rounded() if rounded is None else rounded
         pos = line = 0
         line_has_word = False
         for a, b in tokens:
@@ -428,7 +433,7 @@ def read_layer(page: pdfium.PdfPage) -> _Layer:
             if line_has_word:
                 parts.append(" ")
                 pos += 1
-            x0, y0, x1, y1 = _to_top_left(next(boxes), uw, uh, rotation)
+            x0, y0, x1, y1 = next(boxes)
             end = pos + len(text)
             bbox = (rounded[x0], rounded[y0], rounded[x1], rounded[y1])
             words.append(Word(text, pos, end, bbox, line=line))
@@ -458,12 +463,20 @@ def layer_problem(text: str) -> str | None:
         return f"broken text encoding ({broken} of {total} characters unmapped)"
     if total >= 40 and letters / total < 0.45:
         return "glyph soup (too few letters in the text layer)"
+    tokens = Counter(_TOKEN.findall(text))
+    # Per distinct token as with characters, most frequent first: function words lead,
+    # and once they make 2% of all tokens (wordish or not) no count of the rest can
+    # bring the share of common words under 2%.
+    enough = 0.02 * tokens.total()
     wordish = common = 0
-    for token, n in Counter(_TOKEN.findall(text)).items():  # per distinct token, as with characters
+    for token, n in tokens.most_common():
         t = token.lower().strip(".,;:()[]«»\"'")
         if _WORDISH.fullmatch(t):
             wordish += n
-            common += n if t in _FUNCTION_WORDS else 0
+            if t in _FUNCTION_WORDS:
+                common += n
+                if common >= enough:
+                    return None
     if wordish >= 25 and common / wordish < 0.02:
         return "glyph soup (no common words in the text layer)"
     return None
@@ -652,13 +665,14 @@ def load_pdf(data: bytes, ctx: Context) -> list[Page]:
         if n > ctx.options.max_pages:
             raise TooLarge(f"{n} pages (limit {ctx.options.max_pages})")
         pages = []
+        rounded = _Rounded()
         for index in range(n):
             try:
                 page = pdf[index]
             except pdfium.PdfiumError as exc:
                 raise CorruptFile(f"page {index + 1} cannot be read: {exc}") from exc
             try:
-                pages.append(_load_pdf_page(page, index, source, ctx))
+                pages.append(_load_pdf_page(page, index, source, ctx, rounded))
             finally:
                 page.close()
         # OCR pages render from the open PDF later; OCR closes it when done.
@@ -669,13 +683,13 @@ def load_pdf(data: bytes, ctx: Context) -> list[Page]:
             source.close()
 
 
-def _load_pdf_page(page: pdfium.PdfPage, index: int, source: _PdfPages, ctx: Context) -> Page:
+def _load_pdf_page(page: pdfium.PdfPage, index: int, source: _PdfPages, ctx: Context, rounded: _Rounded) -> Page:
     number = index + 1
     width, height = page.get_size()
     cover, largest = _image_cover(page)
     if largest > ctx.options.max_image_pixels:
         raise TooLarge(f"page {number} holds a {largest}-pixel image (limit {ctx.options.max_image_pixels})")
-    layer = read_layer(page)
+    layer = read_layer(page, rounded)
     reason = layer_problem(layer.text)
     if reason is None and cover >= IMAGE_COVER_SHARE and layer.chars < MIN_LAYER_CHARS:
         reason = f"scanned page whose text layer holds only {layer.chars} characters"
