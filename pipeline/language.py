@@ -44,8 +44,10 @@ class ArrayDetector(Detector):
     the language stage. The same products, then the same divisions by the same
     sequential sum, done as vector operations give the same floats bit for bit
     (IEEE arithmetic element by element; tested against the stock detector), so
-    the same languages and probabilities, in a sixth of the time. Rows are built
-    the first time an n-gram is sampled and kept by the factory.
+    the same languages and probabilities: ~2 ms a block instead of ~3.5 (reading
+    the n-grams out of the text, left as it is, is now half of it). An n-gram's row
+    is built the first time a text holds it and kept by the factory (at most one
+    per n-gram of the profiles).
     """
 
     def __init__(self, factory: "ArrayDetectorFactory") -> None:
@@ -145,7 +147,7 @@ _MARKERS = {"es": {"y", "los", "las"}, "en": {"the"}}
 def clear_vote(text: str) -> Optional[str]:
     """es/en when function words leave no doubt (agreement prose: n-gram detection would agree).
 
-    langdetect costs ~25 ms a block; counting words costs almost nothing.
+    langdetect costs ~2 ms a block; counting words costs almost nothing.
     """
     counts = {lang: 0 for lang in _FUNCTION}
     marked = {lang: False for lang in _FUNCTION}

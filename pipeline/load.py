@@ -401,7 +401,8 @@ def read_layer(page: pdfium.PdfPage, rounded: _Rounded | None = None) -> _Layer:
     """Words of a page's text layer with boxes; lines follow PDFium's line breaks.
 
     Words are runs of non-space characters; a line break ends a line once the line
-    holds a word. Each word's box is the union of its characters' boxes.
+    holds a word. Each word's box is what PDFium selects for its characters
+    (``_word_boxes``). ``rounded``: the document's coordinate memo, when it has one.
     """
     textpage = page.get_textpage()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -131,6 +132,21 @@ def test_broken_encoding_is_garbage() -> None:
     assert load.layer_problem(ENGLISH) is None
     assert load.layer_problem("   ") == "no text layer"
     assert "glyph soup" in load.layer_problem("#$%& ()*+ ,-./ 0123 :;<= >?@[ ]^_` {|}~ " * 3)
+
+
+@pytest.mark.parametrize("common", [0, 1, 2, 3, 4, 10])
+def test_no_common_words_is_glyph_soup_at_two_percent(common: int) -> None:
+    """Letters in words that are no words: glyph soup when under 2% of the word-like tokens
+    are common words, whatever order the tokens come in (the count may stop early)."""
+    rng = random.Random(common)
+    soup = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(3, 8))) for _ in range(150)]
+    tokens = soup + ["de", "the", "la"][: min(common, 3)] * (common // 3 + 1)
+    tokens = tokens[: 150 + common] + ["123", "4.5", "--"] * 10  # tokens that are not word-like still count as tokens
+    rng.shuffle(tokens)
+    wordish = sum(1 for t in tokens if t.isalpha())
+    commons = sum(1 for t in tokens if t in ("de", "the", "la"))
+    expected = "glyph soup (no common words in the text layer)" if commons / wordish < 0.02 else None
+    assert load.layer_problem(" ".join(tokens)) == expected
 
 
 def test_text_layer_words_sit_where_they_were_drawn() -> None:
