@@ -493,6 +493,10 @@ def load_demonyms() -> dict[str, list[str]]:
     return {k: [fold(v) for v in vs] for k, vs in raw.items() if not k.startswith("_")}
 
 
+def get_demonyms(ctx: Context) -> dict[str, list[str]]:
+    return ctx.resource("commitments.demonyms", load_demonyms)
+
+
 def party_keys(party: Party, demonyms: dict[str, list[str]]) -> list[str]:
     """Words that name this party and no generic office: "colombia", "renton", "council"."""
     keys: set[str] = set()
@@ -707,7 +711,7 @@ def detect(doc: Document, ctx: Context, classifier: Optional[Classifier] = None)
     segments = doc.segments
     seen: list[Optional[bool]] = [None] * len(segments)
     state = _State(operative={lang: not found for lang, found in _has_formula(segments, ctx, seen).items()})
-    demonyms = ctx.resource("commitments.demonyms", load_demonyms)
+    demonyms = get_demonyms(ctx)
     out: list[tuple[Segment, Commitment]] = []
     judged: set[int] = set()  # ids of commitments the classifier decided (and scored) itself
     aliases = defined_aliases(doc, demonyms)
@@ -842,7 +846,7 @@ def warm_up(ctx: Context) -> None:
     """Compile both languages' rules and load the classifier before a worker's first document."""
     for lang in LANGS:
         get_rules(ctx, lang).prepare()
-    ctx.resource("commitments.demonyms", load_demonyms)
+    get_demonyms(ctx)
     load_classifier(ctx)
 
 

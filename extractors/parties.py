@@ -105,18 +105,16 @@ def _gazetteer() -> tuple[list[tuple[str, str, str]], dict[str, str]]:
 
 # The place types each lookup searches, one alternation per set (longest name first among
 # those types only: a set's own longest name may be shorter than another type's at the same
-# spot). A set missing here still works; it is only compiled at its first use instead of
-# in ``warm_up``, and the big ones take a tenth of a second each.
+# spot). Lookups name one of these sets, so that ``warm_up`` builds every alternation they
+# use (the big ones take a tenth of a second each).
 ALL_PLACES = ("country", "adj", "region", "city")
-PLACE_TYPE_SETS = (
-    ALL_PLACES,
-    ("country",),
-    ("country", "adj"),
-    ("region",),
-    ("region", "country"),
-    ("city",),
-    ("country", "region", "city"),
-)
+PLACES = ("country", "region", "city")  # adjectives left out
+COUNTRY = ("country",)
+COUNTRY_ADJ = ("country", "adj")
+REGION = ("region",)
+REGION_COUNTRY = ("region", "country")
+CITY = ("city",)
+PLACE_TYPE_SETS = (ALL_PLACES, PLACES, COUNTRY, COUNTRY_ADJ, REGION, REGION_COUNTRY, CITY)
 
 
 @lru_cache(maxsize=None)
@@ -147,7 +145,7 @@ def place_only(text: str) -> bool:
     """"United States of America", "State of Utah", "Bosnia and Herzegovina": nothing but a place."""
     bare = re.sub(r"(?i)^\s*(?:the\s+|el\s+|la\s+)?(?:state|estado|province|provincia|commonwealth)\s+(?:of|de|del)\s+", "", text)
     # a city alone is more often the party itself ("Ensenada will organize ...")
-    return _covers(bare, ("region", "country"))
+    return _covers(bare, REGION_COUNTRY)
 
 
 def is_region(text: str) -> bool:
@@ -227,13 +225,13 @@ def _trim_country(text: str, start: int, end: int) -> int:
     name = text[start:end]
     for m in re.finditer(r"\s+(?:de|del|of)\s+(?:(?:los|las|la|el|the)\s+)?", name, re.I):
         tail = name[m.end() :]
-        hit = place_country(tail, ("country",))
+        hit = place_country(tail, COUNTRY)
         if hit and hit[2] == 0 and len(fold(tail).strip()) <= len(fold(tail[: 60])) and _covers(tail):
             return start + m.start()
     return end
 
 
-def _covers(text: str, types: tuple[str, ...] = ("country",)) -> bool:
+def _covers(text: str, types: tuple[str, ...] = COUNTRY) -> bool:
     """Whether ``text`` is one place of the given types and nothing else."""
     pattern, _ = _place_regex(types)
     return bool(pattern.fullmatch(fold(text).strip()))
@@ -432,7 +430,7 @@ def _plural(doc: Document, page_no: int, m: re.Match[str], head: dict, zone: str
         if prev is not None and is_region(piece):
             prev.name += ", " + piece
             prev.end = name_end
-        elif place_country(piece, ("country",)) and prev is not None and head["kind"] == "municipality":
+        elif place_country(piece, COUNTRY) and prev is not None and head["kind"] == "municipality":
             pass  # "..., of the United Mexican States" qualifies the previous city
         else:
             article = "" if head["kind"] != "government" or re.match(r"(?i)rep|reino|kingdom|estados|united", piece) is None else ""
@@ -450,7 +448,7 @@ def _plural(doc: Document, page_no: int, m: re.Match[str], head: dict, zone: str
 
 def _mask_regions(text: str) -> str:
     """Blank out region names so "Nuevo México" and "New Mexico" do not read as the country Mexico."""
-    pattern, _ = _place_regex(("region",))
+    pattern, _ = _place_regex(REGION)
     folded = fold(text)
     return "".join(" " if any(m.start() <= i < m.end() for m in pattern.finditer(folded)) else c for i, c in enumerate(text)) \
         if pattern.search(folded) else text
@@ -458,25 +456,25 @@ def _mask_regions(text: str) -> str:
 
 def _country(mention: Mention) -> Optional[str]:
     name = mention.name
-    hit = place_country(_mask_regions(name), ("country", "adj"))
+    hit = place_country(_mask_regions(name), COUNTRY_ADJ)
     if hit:
         return hit[0]
     # the state after the last comma qualifies the city ("Mérida, Yucatán"), so it is read first
     tail = name.rsplit(",", 1)[-1] if "," in name else ""
-    hit = (place_country(tail, ("region",)) if tail else None) or place_country(name, ("region",))
+    hit = (place_country(tail, REGION) if tail else None) or place_country(name, REGION)
     if hit:
         return hit[0]
     # words right after the name: ", of the United Mexican States", "in the great Kingdom of Morocco", next line
     ctx = mention.context
     cut = re.search(r"\b(?:y|and)\s+(?:el|la|the)\s+(?:Gobierno|Government|City|Ciudad|Municipio)", ctx)
     ctx = ctx[: cut.start()] if cut else ctx
-    hit = place_country(ctx[:120], ("region",))
-    masked = place_country(_mask_regions(ctx[:120]), ("country", "adj"))
+    hit = place_country(ctx[:120], REGION)
+    masked = place_country(_mask_regions(ctx[:120]), COUNTRY_ADJ)
     if masked and masked[2] < 100 and (hit is None or masked[2] <= hit[2] or hit[0] == masked[0]):
         return masked[0]
     if hit and hit[2] < 100:
         return hit[0]
-    hit = place_country(name, ("city",))
+    hit = place_country(name, CITY)
     return hit[0] if hit else None
 
 
@@ -613,8 +611,8 @@ def _sister_mentions(doc: Document, page_no: int) -> list[Mention]:
         # "San Nicolas de los Garza, Nuevo Leon, Mexico": drop the trailing country, keep the state
         parts = [p.strip() for p in raw.split(",")]
         country = None
-        while parts and place_country(parts[-1], ("country",)) and len(parts) > 1:
-            country = place_country(parts[-1], ("country",))
+        while parts and place_country(parts[-1], COUNTRY) and len(parts) > 1:
+            country = place_country(parts[-1], COUNTRY)
             parts.pop()
         name = ", ".join(parts)
         if not name or not name[:1].isupper():
@@ -648,7 +646,7 @@ def _place_party(doc: Document, page_no: int, start: int, raw: str, lang: str) -
     if hit is None:
         return None
     code, typ, offset = hit
-    country_only = place_country(raw, ("country",))
+    country_only = place_country(raw, COUNTRY)
     if country_only and country_only[2] == 0 and len(fold(raw).split()) <= 6 and not _PLACE_HEAD.match(raw):
         the = "the " if lang == "en" and re.match(r"(?i)the\s", doc.pages[page_no - 1].text[max(0, start - 4) : start + 1]) else ""
         written = _title_case(raw)
@@ -688,7 +686,7 @@ def _pair_fallback(doc: Document) -> list[Mention]:
     for g in groups:
         place = m.group(g).strip()
         name = f"City of {place}" if lang == "en" else f"Ciudad de {place}"
-        hit = place_country(place, ("country", "region", "city"))
+        hit = place_country(place, PLACES)
         out.append(Mention(name=name, page=1, start=m.start(g), end=m.end(g), kind="municipality", level="municipal",
                            zone="pair", country=hit[0] if hit else None))
     return out
@@ -790,7 +788,7 @@ def _compatible(a: Mention, b: Mention) -> bool:
 
 def country_counts(text: str) -> dict[str, int]:
     # adjectives are left out: "Spanish" and "English" name the language versions, not countries
-    pattern, table = _place_regex(("country", "region", "city"))
+    pattern, table = _place_regex(PLACES)
     folded = fold(text)
     counts: dict[str, int] = {}
     for m in pattern.finditer(folded):

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from pipeline.batch import parse_shard, run_batch
 from pipeline.cli import cli
-from pipeline.context import Context, Options
+from pipeline.context import REPO_ROOT, Context, Options
 
 TEXT = """CONVENIO DE COOPERACIÓN {n}
 
@@ -341,7 +341,7 @@ def test_worker_warm_up_builds_every_rule_before_the_first_document(monkeypatch:
     for name in ("compile", "either"):
         real = getattr(fastre, name)
         monkeypatch.setattr(fastre, name, lambda *a, _real=real, _name=name, **k: compiled.append(_name) or _real(*a, **k))
-    real_texts = sorted((Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real").glob("*.txt"))
+    real_texts = sorted((REPO_ROOT.parent / "shared" / "corpus" / "real").glob("*.txt"))
     assert real_texts
     for path in real_texts:
         process_path(path, ctx)
