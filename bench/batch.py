@@ -313,12 +313,22 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def bench_scans(tmp: Path, pages: int, install: bool, repeat: int) -> list[Row]:
+def _text_share(images: list) -> float:
+    """Mean share of a page inside the box holding its ink (what convenio's OCR reads)."""
+    shares = []
+    for image in images:
+        box = image.point(lambda v: 255 if v < 192 else 0).getbbox() or (0, 0, 0, 0)
+        shares.append((box[2] - box[0]) * (box[3] - box[1]) / (image.width * image.height))
+    return statistics.mean(shares) if shares else 0.0
+
+
+def bench_scans(tmp: Path, pages: int, install: bool, repeat: int, clauses: int = 4) -> list[Row]:
     """convenio against tesseract and ocrmypdf on the same scans, interleaved run by run,
     ``repeat`` times, medians reported (a shared machine's load moves every figure)."""
     folder = tmp / "scans"
     folder.mkdir()
-    images = page_images([page_text(100 + i, 0, clauses=4) for i in range(pages)], dpi=300)
+    images = page_images([page_text(100 + i, 0, clauses=clauses) for i in range(pages)], dpi=300)
+    share = _text_share(images)
     pgms = [_pgm(im) for im in images]
     per_doc = 2
     for i in range(0, pages, per_doc):
@@ -368,8 +378,8 @@ def bench_scans(tmp: Path, pages: int, install: bool, repeat: int) -> list[Row]:
         print(f"  scans run {run + 1}/{repeat}: convenio x1 {ours[1][-1]:.2f}, x2 {ours[2][-1]:.2f} p/s; "
               f"tesseract same settings x1 {same[1][-1]:.2f}, x2 {same[2][-1]:.2f} p/s", file=sys.stderr, flush=True)
 
-    rows: list[Row] = [Row(f"scans: {pages} pages, 300 dpi, {per_doc} per PDF; medians of {repeat} interleaved runs",
-                           "", "", "", "")]
+    rows: list[Row] = [Row(f"scans: {pages} pages, 300 dpi, {per_doc} per PDF, {clauses} clauses a page (text on "
+                           f"{share:.0%} of it); medians of {repeat} interleaved runs", "", "", "", "")]
     for workers in (1, 2):
         steady = _median(ours[workers])
         rows.append(Row(f"scanned pages, {workers} worker(s), steady (wall {_median(walls[workers]):.2f})",
@@ -516,6 +526,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--text-pages", type=int, default=5, help="pages per text-layer PDF (default 5)")
     parser.add_argument("--plumber-pages", type=int, default=30, help="pages timed with pdfplumber (default 30)")
     parser.add_argument("--scan-pages", type=int, default=12, help="scanned pages (default 12)")
+    parser.add_argument("--scan-clauses", type=int, default=4,
+                        help="clauses of text on each scanned page (default 4, about a third of the page; "
+                             "8 fill it)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="interleaved runs of each scans measurement; medians are printed (default 3)")
     parser.add_argument("--rerun-docs", type=int, default=1000, help="documents in the re-run archive (default 1000)")
@@ -531,7 +544,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     benches: dict[str, Callable[[Path], list[Row]]] = {
         "text": lambda t: bench_text(t, args.text_docs, args.text_pages, args.plumber_pages),
-        "scans": lambda t: bench_scans(t, args.scan_pages, not args.no_install, args.repeat),
+        "scans": lambda t: bench_scans(t, args.scan_pages, not args.no_install, args.repeat, args.scan_clauses),
         "rerun": lambda t: bench_rerun(t, args.rerun_docs),
         "memory": lambda t: bench_memory(t, args.memory_pages, args.memory_full_pages),
     }

@@ -30,6 +30,11 @@ from PIL import Image
 from pipeline.errors import OcrTimeout
 
 PSM_AUTO = 3  # fully automatic page segmentation, no OSD: what every page is read with
+# Settings every page read uses beyond language, dpi and psm. The fixed-pitch test decides
+# whether a row is typewriter text, for the legacy engine's word splitting; the LSTM engine
+# finds its own spaces. Off, a full page costs ~4.5% fewer instructions for the same words,
+# boxes and confidences (typewriter faces included).
+READ_VARIABLES = {"textord_disable_pitch_test": "1"}
 _OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 ENGINES = ("auto", "api", "cli")
@@ -99,7 +104,8 @@ class CliEngine:
 
 def cli_args(lang: str, dpi: int) -> list[str]:
     """The CLI arguments equivalent to one page read: what the benchmark's reference runs too."""
-    return ["-l", lang, "--dpi", str(dpi), "--psm", str(PSM_AUTO), "tsv"]
+    variables = [arg for name, value in READ_VARIABLES.items() for arg in ("-c", f"{name}={value}")]
+    return ["-l", lang, "--dpi", str(dpi), "--psm", str(PSM_AUTO), *variables, "tsv"]
 
 
 # --- in-process ---------------------------------------------------------------------
@@ -130,6 +136,9 @@ class ApiEngine:
             except RuntimeError as exc:
                 raise RuntimeError(f"tesseract cannot load {lang!r} from {self._datapath}: {exc}") from exc
             api.SetVariable("debug_file", os.devnull)  # its notes went to the CLI's unread stderr
+            if lang != "osd":
+                for name, value in READ_VARIABLES.items():
+                    api.SetVariable(name, value)
         self._apis[lang] = api
         while len(self._apis) > self._keep:
             _, old = self._apis.popitem(last=False)

@@ -95,6 +95,46 @@ def test_a_nearly_empty_dusty_page_is_not_turned_into_noise() -> None:
     assert ocr.drop_specks(page) is page
 
 
+def test_text_area_is_the_ink_with_a_border_and_none_for_a_full_page() -> None:
+    page = Image.new("L", (1200, 1500), 255)
+    page.paste(0, (300, 400, 700, 420))  # a line of "text"
+    page.paste(150, (500, 1000, 510, 1010))  # a mid-grey stamp dot counts as ink
+    page.paste(200, (1100, 1400, 1110, 1410))  # paper grain lighter than INK_MAX does not
+    border = round(ocr.TEXT_BORDER * 150)
+    assert ocr.text_area(page, 150) == (300 - border, 400 - border, 700 + border, 1010 + border)
+    assert ocr.text_area(page, 300)[0] == 300 - round(ocr.TEXT_BORDER * 300)  # the border is in inches
+    edge = page.copy()
+    edge.paste(0, (0, 0, 1200, 10))  # a scanner's dark edge: the "text area" is the whole page
+    edge.paste(0, (0, 1490, 1200, 1500))
+    assert ocr.text_area(edge, 150) is None
+    assert ocr.text_area(Image.new("L", (100, 100), 255), 150) is None
+    corner = Image.new("L", (1000, 1000), 255)
+    corner.paste(0, (0, 0, 10, 10))  # ink at the very corner: the border stops at the page
+    assert ocr.text_area(corner, 150) == (0, 0, 10 + border, 10 + border)
+
+
+@pytest.mark.slow
+def test_only_the_text_area_is_read_and_words_keep_page_coordinates(monkeypatch: pytest.MonkeyPatch) -> None:
+    (page,) = render.page_images([ES + " " + ES], dpi=300)  # a short page: most of it is margin
+    engine = ocr.engine(CTX)
+    whole = ocr.parse_tsv(engine.tsv(page, "spa", 300, 60))
+    sizes = []
+    read = engine.tsv
+
+    def recorded(image: Image.Image, *args, **kwargs) -> str:
+        sizes.append(image.size)
+        return read(image, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "tsv", recorded)
+    result = ocr.ocr_page(page, CTX, page_dpi=300, hint="spa")
+    (size,) = sizes
+    assert size[0] * size[1] < 0.5 * page.width * page.height
+    assert (result.width, result.height) == page.size
+    assert [w[0] for w in result.words] == [w[0] for w in whole]
+    for got, full in zip(result.words, whole):
+        assert all(abs(a - b) <= 1 for a, b in zip(got[1:5], full[1:5])), (got, full)
+
+
 @pytest.mark.slow
 def test_a_nearly_empty_dusty_page_reads_cleanly() -> None:
     (page,) = render.page_images([ES[:120]], dpi=300)
@@ -201,6 +241,31 @@ def test_in_process_and_cli_engines_read_alike() -> None:
         words = ocr.parse_tsv(api.tsv(image, lang, 200, 60.0))
         assert words == ocr.parse_tsv(cli.tsv(image, lang, 200, 60.0))  # same engine, same settings
         assert "intercambiar" in [w[0] for w in words]
+
+
+def test_every_read_skips_the_fixed_pitch_test_and_typewriter_text_reads_the_same() -> None:
+    tesserocr = pytest.importorskip("tesserocr")
+    from PIL import ImageDraw, ImageFont
+
+    api = tesseract.make_engine("api")
+    assert all(api._api("spa").GetVariableAsString(k) == v for k, v in tesseract.READ_VARIABLES.items())
+    args = tesseract.cli_args("spa", 300)
+    assert all(f"{k}={v}" in args for k, v in tesseract.READ_VARIABLES.items())
+    # Typewriter text, what the test is for: the LSTM engine finds the same words without it.
+    page = Image.new("L", (2550, 900), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(str(render.find_font("DejaVuSansMono.ttf")), 40)
+    for i, line in enumerate([ES[k : k + 70] for k in range(0, len(ES), 70)]):
+        draw.text((250, 150 + 60 * i), line, font=font, fill=0)
+    stock = tesserocr.PyTessBaseAPI(path=api._datapath, lang="spa", psm=tesseract.PSM_AUTO)
+    try:
+        stock.SetImage(page)
+        stock.SetSourceResolution(300)
+        expected = ocr.parse_tsv(stock.GetTSVText(0))
+    finally:
+        stock.End()
+    words = ocr.parse_tsv(api.tsv(page, "spa", 300, 60.0))
+    assert words == expected and "intercambiar" in [w[0] for w in words]
 
 
 def test_engines_agree_on_orientation() -> None:
