@@ -406,8 +406,8 @@ def text_area(image: Image.Image, dpi: float) -> Optional[tuple[int, int, int, i
 
 
 def _read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
-    # Tesseract's layout analysis costs as much per pixel of blank margin as per pixel of
-    # text (a quarter of a full page's reading time, more on a short last page): only the
+    # Tesseract's layout analysis (about a quarter of a full page's reading time, a third of a
+    # short page's) costs as much per pixel of blank margin as per pixel of text: only the
     # inked area goes to it, and the words come back in page coordinates.
     area = text_area(image, dpi)
     left, top = (area[0], area[1]) if area else (0, 0)
