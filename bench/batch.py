@@ -48,7 +48,7 @@ import pypdfium2 as pdfium
 from corpus.render import page_images, scanned_pdf, text_pdf
 from pipeline.batch import Counts, run_batch
 from pipeline.context import REPO_ROOT
-from pipeline.ocr import INK_MAX
+from pipeline.ocr import ink_box
 from pipeline.tesseract import cli_args
 from pipeline.train import GOLD_DIRS
 
@@ -318,7 +318,7 @@ def _text_share(images: list) -> float:
     """Mean share of a page inside the box holding its ink (what convenio's OCR reads)."""
     shares = []
     for image in images:
-        box = image.point(lambda v: 255 if v < INK_MAX else 0).getbbox() or (0, 0, 0, 0)
+        box = ink_box(image) or (0, 0, 0, 0)
         shares.append((box[2] - box[0]) * (box[3] - box[1]) / (image.width * image.height))
     return statistics.mean(shares) if shares else 0.0
 

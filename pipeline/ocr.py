@@ -391,10 +391,15 @@ def ocr_page(image: Image.Image, ctx: Context, *, page_dpi: Optional[float] = No
 _INK_LUT = [255 if v < INK_MAX else 0 for v in range(256)]
 
 
+def ink_box(image: Image.Image) -> Optional[tuple[int, int, int, int]]:
+    """(left, top, right, bottom) of every pixel darker than ``INK_MAX``; None on a blank page."""
+    return image.point(_INK_LUT).getbbox()
+
+
 def text_area(image: Image.Image, dpi: float) -> Optional[tuple[int, int, int, int]]:
     """(left, top, right, bottom) of the page's ink with a white border; None when that is
     (nearly) the whole page or there is no ink at all."""
-    ink = image.point(_INK_LUT).getbbox()
+    ink = ink_box(image)
     if ink is None:
         return None
     border = round(TEXT_BORDER * dpi)

@@ -130,13 +130,14 @@ class ApiEngine:
     def _api(self, lang: str) -> Any:
         api = self._apis.pop(lang, None)
         if api is None:
-            psm = self._tr.PSM.OSD_ONLY if lang == "osd" else PSM_AUTO
+            osd = lang == "osd"
+            psm = self._tr.PSM.OSD_ONLY if osd else PSM_AUTO
             try:
                 api = self._tr.PyTessBaseAPI(path=self._datapath, lang=lang, psm=psm)
             except RuntimeError as exc:
                 raise RuntimeError(f"tesseract cannot load {lang!r} from {self._datapath}: {exc}") from exc
             api.SetVariable("debug_file", os.devnull)  # its notes went to the CLI's unread stderr
-            if lang != "osd":
+            if not osd:
                 for name, value in READ_VARIABLES.items():
                     api.SetVariable(name, value)
         self._apis[lang] = api
