@@ -1,17 +1,19 @@
 """Batch benchmark: convenio end to end against the tools' own ceilings on this machine.
 
-    python -m bench.batch                 # default run, well under 15 minutes on 2 cores
+    python -m bench.batch                 # default run, about a quarter of an hour on 2 cores (mostly scans)
     python -m bench.batch --scan-pages 40 --rerun-docs 5000 --memory-pages 300 --memory-full-pages
 
 Prints figures and ratios side by side (never asserts):
   * text-layer PDFs, end to end, pages/s per core vs pypdfium2 raw extraction and
     pdfplumber ``extract_text``; the same for the real annotated agreements rendered
     as text PDFs;
-  * scanned pages/s vs the raw ``tesseract`` CLI with the same settings (each page read
-    with the language, dpi and page segmentation convenio read it with; the old
-    reference, ``-l spa+eng`` on every page, is printed beside it) on 1 and 2 workers,
-    and vs ``ocrmypdf -l spa+eng --jobs 2`` on the same scans (its defaults, and the
-    ``--output-type pdf`` run earlier reports used), interleaved and repeated, medians;
+  * scanned pages/s (by default whole real agreements rendered as 300 dpi scans) vs the
+    raw ``tesseract`` CLI with the same settings (each page read with the language, page
+    segmentation and resolution convenio read it with, the page image scaled as convenio
+    scaled it; the old reference, ``-l spa+eng`` on every page as scanned, is printed
+    beside it) on 1 and 2 workers, and vs ``ocrmypdf -l spa+eng --jobs 2`` on the same
+    scans (its defaults, and the ``--output-type pdf`` run earlier reports used),
+    interleaved and repeated, medians;
   * a re-run over an unchanged archive of 1,000 documents (folder and zip);
   * peak memory of a worker on a 300-page scanned PDF.
 
@@ -45,10 +47,10 @@ from typing import Callable, Optional
 
 import pypdfium2 as pdfium
 
-from corpus.render import page_images, scanned_pdf, text_pdf
+from corpus.render import page_images, page_texts, scanned_pdf, text_pdf
 from pipeline.batch import Counts, run_batch
 from pipeline.context import REPO_ROOT
-from pipeline.ocr import ink_box
+from pipeline.ocr import ink_box, scaled
 from pipeline.tesseract import cli_args
 from pipeline.train import GOLD_DIRS
 
@@ -287,24 +289,26 @@ def _ocrmypdf_rate(cmd: list[str], pages: int) -> tuple[Optional[float], str]:
     return pages / seconds, ""
 
 
-def _page_settings(db: Path, pages: int, per_doc: int) -> list[list[str]]:
-    """The tesseract arguments convenio ended up reading each bench page with (its final read)."""
+def _page_settings(db: Path, pages: int, first_page: dict[str, int]) -> list[tuple[list[str], float]]:
+    """How convenio ended up reading each bench page (its final read): the tesseract arguments
+    and the scale of the page image (the resolution it read at over the scan's)."""
     import sqlite3
 
     con = sqlite3.connect(db)
-    rows = con.execute("select p.path, g.number, g.ocr_lang, g.dpi from pages g "
+    rows = con.execute("select p.path, g.number, g.ocr_lang, g.dpi, g.ocr_dpi from pages g "
                        "join document_paths p on p.document_id = g.document_id").fetchall()
     con.close()
-    settings: dict[int, list[str]] = {}
-    for path, number, lang, dpi in rows:
-        index = int(Path(path).stem.split("-")[1]) * per_doc + int(number) - 1
-        settings[index] = cli_args(lang or DEFAULT_LANGS, int(round(dpi or 300)))
-    return [settings.get(i, cli_args(DEFAULT_LANGS, 300)) for i in range(pages)]
+    settings: dict[int, tuple[list[str], float]] = {}
+    for path, number, lang, dpi, ocr_dpi in rows:
+        index = first_page[Path(path).stem] + int(number) - 1
+        read_dpi = ocr_dpi or dpi or 300
+        settings[index] = (cli_args(lang or DEFAULT_LANGS, int(round(read_dpi))), read_dpi / (dpi or 300))
+    return [settings.get(i, (cli_args(DEFAULT_LANGS, 300), 1.0)) for i in range(pages)]
 
 
-def _describe(settings: list[list[str]]) -> str:
+def _describe(settings: list[tuple[list[str], float]]) -> str:
     counts: dict[str, int] = {}
-    for args in settings:
+    for args, _scale in settings:
         key = " ".join(args[:-1])
         counts[key] = counts.get(key, 0) + 1
     return "; ".join(f"{k} x{n}" for k, n in sorted(counts.items()))
@@ -323,20 +327,56 @@ def _text_share(images: list) -> float:
     return statistics.mean(shares) if shares else 0.0
 
 
-def bench_scans(tmp: Path, pages: int, install: bool, repeat: int, clauses: int = 4) -> list[Row]:
+def real_scan_documents(pages: int) -> tuple[list[list[str]], str]:
+    """Whole real agreements (their own pages), spread evenly over the sorted list, about
+    ``pages`` pages in all, and a line comparing the sample's fullness with every real page."""
+    texts = [p.read_text(encoding="utf-8").split("\f") for folder in REAL_TEXT_DIRS for p in sorted(folder.glob("*.txt"))]
+    laid_out = [page_texts(t) for t in texts]
+    total = sum(len(d) for d in laid_out)
+    step = max(1, total // max(1, pages))
+    every = [len(page) for d in laid_out for page in d]
+    sample = [len(page) for d in laid_out[::step] for page in d]
+    about = (f"{len(laid_out[::step])} real agreements, {statistics.median(sample):.0f} characters a page (median; "
+             f"all {len(texts)} real agreements, {len(every)} pages: {statistics.median(every):.0f})")
+    return texts[::step], about
+
+
+def scan_documents(source: str, pages: int, clauses: int) -> tuple[list[list[str]], str]:
+    return real_scan_documents(pages) if source == "real" else synthetic_scan_documents(pages, clauses)
+
+
+def synthetic_scan_documents(pages: int, clauses: int) -> tuple[list[list[str]], str]:
+    """The repeated clause, ``clauses`` to a page, two pages to a document."""
+    texts = [page_text(100 + i, 0, clauses=clauses) for i in range(pages)]
+    return [texts[i:i + 2] for i in range(0, pages, 2)], f"generated, {clauses} clauses a page"
+
+
+def bench_scans(tmp: Path, documents: list[list[str]], about: str, install: bool, repeat: int) -> list[Row]:
     """convenio against tesseract and ocrmypdf on the same scans, interleaved run by run,
-    ``repeat`` times, medians reported (a shared machine's load moves every figure)."""
+    ``repeat`` times, medians reported (a shared machine's load moves every figure).
+    ``documents``: each document's text, a page break between items (longer text runs on
+    to further pages)."""
     folder = tmp / "scans"
     folder.mkdir()
-    images = page_images([page_text(100 + i, 0, clauses=clauses) for i in range(pages)], dpi=300)
+    images: list = []
+    first_page: dict[str, int] = {}
+    for d, texts in enumerate(documents):
+        doc_images = page_images(texts, dpi=300)
+        first_page[f"scan-{d:03d}"] = len(images)
+        scanned_pdf(doc_images, folder / f"scan-{d:03d}.pdf", 300)
+        images.extend(doc_images)
+    pages = len(images)
     share = _text_share(images)
-    pgms = [_pgm(im) for im in images]
-    per_doc = 2
-    for i in range(0, pages, per_doc):
-        scanned_pdf(images[i:i + per_doc], folder / f"scan-{i // per_doc:03d}.pdf", 300)
+    pgms: dict[tuple[int, float], bytes] = {}
+
+    def pgm(index: int, scale: float) -> bytes:
+        """Page ``index`` as the reference reads it: at the resolution convenio read it at."""
+        if (index, scale) not in pgms:
+            pgms[(index, scale)] = _pgm(images[index] if scale == 1.0 else scaled(images[index], scale))
+        return pgms[(index, scale)]
+
     all_in_one = tmp / "all-scans.pdf"
     scanned_pdf(images, all_in_one, 300)
-    del images
 
     exe, why = _ocrmypdf(install)
     # A user's typical invocation on a bilingual archive: languages and jobs, defaults otherwise
@@ -355,7 +395,7 @@ def bench_scans(tmp: Path, pages: int, install: bool, repeat: int, clauses: int 
     fixed: dict[int, list[float]] = {1: [], 2: []}
     theirs: dict[str, list[float]] = {name: [] for name in ocrmypdf_cmds}
     failures: dict[str, str] = {}
-    settings: list[list[str]] = []
+    settings: list[tuple[list[str], float]] = []
     ocr_pages: set[int] = set()
     for run in range(repeat):
         for workers in (1, 2):
@@ -364,11 +404,12 @@ def bench_scans(tmp: Path, pages: int, install: bool, repeat: int, clauses: int 
             ours_cpu[workers].append(counts.work_cpu_seconds / max(1, counts.pages))
             walls[workers].append(wall)
             ocr_pages.add(counts.ocr_pages)
-            settings = _page_settings(tmp / f"scan-{workers}.db", pages, per_doc)
-            rate, cpu = _tesseract_rate(list(zip(pgms, settings)), workers)
+            settings = _page_settings(tmp / f"scan-{workers}.db", pages, first_page)
+            rate, cpu = _tesseract_rate([(pgm(i, scale), args) for i, (args, scale) in enumerate(settings)], workers)
             same[workers].append(rate)
             same_cpu[workers].append(cpu)
-            fixed[workers].append(_tesseract_rate([(p, cli_args(DEFAULT_LANGS, 300)) for p in pgms], workers)[0])
+            fixed[workers].append(_tesseract_rate([(pgm(i, 1.0), cli_args(DEFAULT_LANGS, 300)) for i in range(pages)],
+                                                  workers)[0])
         if exe is not None:
             for name, cmd in ocrmypdf_cmds.items():
                 rate, failure = _ocrmypdf_rate(cmd, pages)
@@ -379,14 +420,14 @@ def bench_scans(tmp: Path, pages: int, install: bool, repeat: int, clauses: int 
         print(f"  scans run {run + 1}/{repeat}: convenio x1 {ours[1][-1]:.2f}, x2 {ours[2][-1]:.2f} p/s; "
               f"tesseract same settings x1 {same[1][-1]:.2f}, x2 {same[2][-1]:.2f} p/s", file=sys.stderr, flush=True)
 
-    rows: list[Row] = [Row(f"scans: {pages} pages, 300 dpi, {per_doc} per PDF, {clauses} clauses a page (text on "
-                           f"{share:.0%} of it); medians of {repeat} interleaved runs", "", "", "", "")]
+    rows: list[Row] = [Row(f"scans: {pages} pages in {len(documents)} PDFs, 300 dpi, {about}, text on {share:.0%} "
+                           f"of a page; medians of {repeat} interleaved runs", "", "", "", "")]
     for workers in (1, 2):
         steady = _median(ours[workers])
         rows.append(Row(f"scanned pages, {workers} worker(s), steady (wall {_median(walls[workers]):.2f})",
                         f"{steady:.2f} p/s", f"tesseract CLI x{workers} same settings {_median(same[workers]):.2f} p/s",
                         fmt_ratio(steady, _median(same[workers])), ">= 0.90x tesseract"))
-        rows.append(Row(f"scanned pages, {workers} worker(s), vs -l {DEFAULT_LANGS} on every page (old reference)",
+        rows.append(Row(f"scanned pages, {workers} worker(s), vs -l {DEFAULT_LANGS} on every page as scanned (old reference)",
                         f"{steady:.2f} p/s", f"tesseract CLI x{workers} {_median(fixed[workers]):.2f} p/s",
                         fmt_ratio(steady, _median(fixed[workers])), ""))
         mine, theirs_cpu = _median(ours_cpu[workers]), _median(same_cpu[workers])
@@ -526,10 +567,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--text-docs", type=int, default=120, help="text-layer PDFs to generate (default 120)")
     parser.add_argument("--text-pages", type=int, default=5, help="pages per text-layer PDF (default 5)")
     parser.add_argument("--plumber-pages", type=int, default=30, help="pages timed with pdfplumber (default 30)")
-    parser.add_argument("--scan-pages", type=int, default=12, help="scanned pages (default 12)")
+    parser.add_argument("--scan-pages", type=int, default=24,
+                        help="about this many scanned pages (default 24)")
+    parser.add_argument("--scan-source", choices=["real", "generated"], default="real",
+                        help="what the scans show: whole real agreements, spread over the annotated ones "
+                             "(default), or the generated clause page")
     parser.add_argument("--scan-clauses", type=int, default=4,
-                        help="clauses of text on each scanned page (default 4, about a third of the page; "
-                             "8 fill it)")
+                        help="with --scan-source generated: clauses on each page (default 4, text on about "
+                             "a third of the page; 8 fill it)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="interleaved runs of each scans measurement; medians are printed (default 3)")
     parser.add_argument("--rerun-docs", type=int, default=1000, help="documents in the re-run archive (default 1000)")
@@ -545,7 +590,8 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     benches: dict[str, Callable[[Path], list[Row]]] = {
         "text": lambda t: bench_text(t, args.text_docs, args.text_pages, args.plumber_pages),
-        "scans": lambda t: bench_scans(t, args.scan_pages, not args.no_install, args.repeat, args.scan_clauses),
+        "scans": lambda t: bench_scans(t, *scan_documents(args.scan_source, args.scan_pages, args.scan_clauses),
+                                       not args.no_install, args.repeat),
         "rerun": lambda t: bench_rerun(t, args.rerun_docs),
         "memory": lambda t: bench_memory(t, args.memory_pages, args.memory_full_pages),
     }

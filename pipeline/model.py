@@ -47,6 +47,7 @@ class Page:
     height: Optional[float] = None
     coord_unit: str = "pt"  # "pt" for text-layer coordinates, "px" for OCR image coordinates
     dpi: Optional[float] = None
+    ocr_dpi: Optional[float] = None  # the resolution tesseract read the page image at (OCR pages)
     rotation: int = 0  # degrees the page image was turned before OCR
     skew: float = 0.0
     ocr_conf: Optional[float] = None  # mean word confidence on OCR pages

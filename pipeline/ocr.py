@@ -1,9 +1,10 @@
 """OCR stage: clean up each page image that load routed to OCR, then read it with tesseract.
 
 Steps per page, in the order a scan needs them (the OCRmyPDF order):
-contrast → deskew → resolution normalisation → OCR → orientation check → OCR
-language check. Each step only changes the image when it has a reason to:
-a clean, straight 300 dpi page goes to tesseract untouched.
+contrast → deskew → orientation → resolution for the print size → OCR →
+orientation check → OCR language check. Each step only changes the image when
+it has a reason to: a clean, straight page only loses its blank margins and,
+when its print is large, is read shrunk (see LINE_PX).
 
 Tesseract runs single-threaded in the worker process through tesserocr, each
 language's models loaded once per worker (``pipeline/tesseract.py``; a CLI
@@ -31,7 +32,7 @@ from pipeline.context import Context
 from pipeline.model import Document, Page, Word
 
 # Bump when anything that changes OCR output changes, so cached results are not reused.
-OCR_VERSION = "7"
+OCR_VERSION = "8"
 TESS_LANG = {"es": "spa", "en": "eng"}
 DEFAULT_DPI = 300.0
 MIN_DPI = 250.0  # below this, upsample before OCR
@@ -40,6 +41,15 @@ POOR_CONF = 60.0
 INK_MAX = 192  # grey levels below this are ink when finding a page's text area (light grey stamps included)
 TEXT_BORDER = 1 / 6  # inches of paper kept around the text area: tesseract misreads glyphs touching the edge
 WHOLE_PAGE = 0.9  # a text area covering more of the page than this is read as the whole page
+# Tesseract's LSTM reads every text line scaled to a fixed height (36 px for the shipped
+# models): at 300 dpi a body-text line is taller than that already, so its extra pixels
+# only feed the layout analysis, which costs per pixel. Pages whose smaller lines stand
+# taller than LINE_PX are read scaled down to bring them to it, never below MIN_SCALE,
+# and not at all when the saving would be small (above KEEP_SCALE).
+LINE_PX = 18.0
+MIN_LINE_PT = 3.0  # an inked row run thinner than this (in points) is a rule or a dot, not a line of text
+MIN_SCALE = 0.5
+KEEP_SCALE = 0.85
 
 
 @dataclass
@@ -50,6 +60,7 @@ class OcrResult:
     width: int = 0
     height: int = 0
     dpi: Optional[float] = None  # the scan's resolution when known (tag or render)
+    ocr_dpi: Optional[float] = None  # the resolution tesseract read the page at (scaled up or down)
     rotation: int = 0
     skew: float = 0.0
     lang: str = ""  # tesseract languages the words were read with
@@ -110,6 +121,7 @@ def apply(page: Page, result: OcrResult) -> None:
     page.width, page.height = float(result.width), float(result.height)
     page.coord_unit = "px"
     page.dpi = result.dpi
+    page.ocr_dpi = result.ocr_dpi
     page.rotation = result.rotation
     page.skew = result.skew
     page.ocr_conf = result.conf
@@ -410,6 +422,45 @@ def text_area(image: Image.Image, dpi: float) -> Optional[tuple[int, int, int, i
     return left, top, right, bottom
 
 
+def text_line_height(image: Image.Image, dpi: float) -> Optional[float]:
+    """Height in pixels of the page's smaller text lines, None when it shows fewer than three.
+
+    The inked row runs of four vertical strips of the text area (strips, so that a line's
+    residual skew does not stretch its run), at half resolution; the 10th percentile of those
+    at least MIN_LINE_PT tall (rules, dotted leaders and stray dots are thinner), so that small
+    print on a page, when there is any amount of it, sets the figure.
+    """
+    area = text_area(image, dpi) or (0, 0, image.width, image.height)
+    ink = np.asarray(image.crop(area).reduce(2)) < 128
+    runs: list[np.ndarray] = []
+    width = ink.shape[1]
+    for k in range(4):
+        rows = ink[:, k * width // 4:(k + 1) * width // 4].any(axis=1).view(np.int8)
+        edges = np.diff(np.concatenate(([0], rows, [0])))
+        runs.append(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1))
+    heights = np.concatenate(runs) * 2.0
+    heights = heights[heights >= MIN_LINE_PT / 72.0 * dpi]
+    if len(heights) < 3:
+        return None
+    return float(np.percentile(heights, 10))
+
+
+def reading_scale(image: Image.Image, dpi: float) -> float:
+    """How much to shrink a page before tesseract reads it (1.0: not at all); see LINE_PX."""
+    height = text_line_height(image, dpi)
+    if height is None:
+        return 1.0
+    scale = max(MIN_SCALE, LINE_PX / height)
+    return 1.0 if scale > KEEP_SCALE else round(scale, 3)
+
+
+def scaled(image: Image.Image, scale: float) -> Image.Image:
+    """``image`` resized by ``scale`` as OCR reads it: Lanczos to enlarge small text, bilinear
+    (area-averaging when shrinking, in Pillow) to reduce: as accurate and faster."""
+    size = (round(image.width * scale), round(image.height * scale))
+    return image.resize(size, Image.LANCZOS if scale > 1.0 else Image.BILINEAR)
+
+
 def _read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
     # Tesseract's layout analysis (about a quarter of a full page's reading time, a third of a
     # short page's) costs as much per pixel of blank margin as per pixel of text: only the
@@ -418,7 +469,7 @@ def _read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context)
     left, top = (area[0], area[1]) if area else (0, 0)
     work = image.crop(area) if area else image
     if scale != 1.0:
-        work = work.resize((round(work.width * scale), round(work.height * scale)), Image.LANCZOS)
+        work = scaled(work, scale)
     words = tesseract_words(work, lang, dpi * scale, ctx)
     if scale == 1.0:
         if not area:
@@ -446,14 +497,13 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
         image = _rotate(image, -skew)
     else:
         skew = 0.0
-    scale = 1.0
-    if dpi < MIN_DPI:
-        scale = min(2.0, DEFAULT_DPI / dpi)
-    if image.width * image.height * scale * scale > ctx.options.max_image_pixels:
-        scale = 1.0
     lang = hint or ctx.options.ocr_langs
     rotation = 0
     osd_done = False
+
+    def scale_for(img: Image.Image) -> float:
+        scale = min(2.0, DEFAULT_DPI / dpi) if dpi < MIN_DPI else reading_scale(img, dpi)
+        return 1.0 if img.width * img.height * scale * scale > ctx.options.max_image_pixels else scale
 
     def turn_upright(img: Image.Image, turn: int) -> tuple[Image.Image, float]:
         turned = img.rotate(-turn, expand=True)  # OSD's "Rotate" is clockwise; PIL turns counter-clockwise
@@ -470,16 +520,27 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
         if turn and osd_conf >= 1.0:
             image, s2 = turn_upright(image, turn)
             rotation, skew = turn, round(skew + s2, 2)
+    # Measured on the upright page: text lines on their side would look like one tall line.
+    scale = scale_for(image)
     words = _read(image, dpi, scale, lang, ctx)
 
     # Otherwise a turned page shows as low-confidence noise: ask OSD, turn, read again.
-    if not osd_done and (len(words) < 5 or _mean_conf(words) < POOR_CONF):
+    poor = len(words) < 5 or _mean_conf(words) < POOR_CONF
+    if not osd_done and poor:
         turn, osd_conf = detect_orientation(image, ctx)
         if turn and osd_conf >= 1.0:
             turned, s2 = turn_upright(image, turn)
-            again = _read(turned, dpi, scale, lang, ctx)
+            turned_scale = scale_for(turned)
+            again = _read(turned, dpi, turned_scale, lang, ctx)
             if _quality(again) > _quality(words):
-                image, words, rotation, skew = turned, again, turn, round(skew + s2, 2)
+                image, words, rotation, skew, scale = turned, again, turn, round(skew + s2, 2), turned_scale
+                poor = len(words) < 5 or _mean_conf(words) < POOR_CONF
+
+    # A page read shrunk and poorly (whatever the reason): its full size is worth one more read.
+    if poor and scale < 1.0:
+        full = _read(image, dpi, 1.0, lang, ctx)
+        if _quality(full) > _quality(words):
+            words, scale = full, 1.0
 
     # Text too small for tesseract (a phone picture or a fax with no resolution tag): read it larger.
     if scale == 1.0 and words:
@@ -503,6 +564,7 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
         width=image.width,
         height=image.height,
         dpi=page_dpi,
+        ocr_dpi=round(dpi * scale, 1),
         rotation=rotation,
         skew=skew,
         lang=lang,

@@ -54,7 +54,8 @@ SCHEMA: dict[str, dict[str, Any]] = {
         "columns": {
             "id": str, "document_id": str, "number": int, "text": str, "text_stem": str, "source": str,
             "route_reason": str, "lang": str, "columns": int, "width": float, "height": float, "coord_unit": str,
-            "dpi": float, "rotation": int, "skew": float, "ocr_conf": float, "ocr_lang": str, "image_hash": str,
+            "dpi": float, "ocr_dpi": float, "rotation": int, "skew": float, "ocr_conf": float, "ocr_lang": str,
+            "image_hash": str,
             "words": str, "blocks": str,
         },
         "pk": "id",
@@ -420,6 +421,7 @@ def document_rows(doc: Document, version: str, processed_at: Optional[str] = Non
             "height": page.height,
             "coord_unit": page.coord_unit,
             "dpi": page.dpi,
+            "ocr_dpi": page.ocr_dpi,
             "rotation": page.rotation,
             "skew": page.skew,
             "ocr_conf": page.ocr_conf,

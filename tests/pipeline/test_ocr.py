@@ -116,6 +116,7 @@ def test_text_area_is_the_ink_with_a_border_and_none_for_a_full_page() -> None:
 @pytest.mark.slow
 def test_only_the_text_area_is_read_and_words_keep_page_coordinates(monkeypatch: pytest.MonkeyPatch) -> None:
     (page,) = render.page_images([ES + " " + ES], dpi=300)  # a short page: most of it is margin
+    monkeypatch.setattr(ocr, "reading_scale", lambda image, dpi: 1.0)  # the crop alone
     engine = ocr.engine(CTX)
     whole = ocr.parse_tsv(engine.tsv(page, "spa", 300, 60))
     sizes = []
@@ -133,6 +134,71 @@ def test_only_the_text_area_is_read_and_words_keep_page_coordinates(monkeypatch:
     assert [w[0] for w in result.words] == [w[0] for w in whole]
     for got, full in zip(result.words, whole):
         assert all(abs(a - b) <= 1 for a, b in zip(got[1:5], full[1:5])), (got, full)
+
+
+def pages_in_print(monkeypatch: pytest.MonkeyPatch, size: float, text: str, dpi: int = 300) -> list[Image.Image]:
+    """``text`` rendered in ``size``-point print (leading in the renderer's proportion)."""
+    with monkeypatch.context() as m:
+        m.setattr(render, "FONT_SIZE", size)
+        m.setattr(render, "LEADING", size * render.LEADING / render.FONT_SIZE)
+        return render.page_images([text], dpi=dpi)
+
+
+def test_text_line_height_follows_the_print_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    heights = {size: ocr.text_line_height(pages_in_print(monkeypatch, size, " ".join([ES, EN] * 4))[0], 300)
+               for size in (6, 8, 11, 16)}
+    assert 17 <= heights[6] < heights[8] < heights[11] < heights[16]
+    assert 30 <= heights[11] <= 45  # at 300 dpi 11-point lines stand 30-45 px from cap to descender
+    assert 1.6 <= heights[16] / heights[8] <= 2.4
+    (page,) = pages_in_print(monkeypatch, 11, " ".join([ES, EN] * 4))
+    ruled = page.copy()
+    for y in range(2000, 3000, 40):  # a form's rules under the text: too thin to count as lines
+        ruled.paste(0, (300, y, 2200, y + 3))
+    assert ocr.text_line_height(ruled, 300) == pytest.approx(heights[11], abs=4)
+    assert ocr.text_line_height(Image.new("L", (1000, 1000), 255), 300) is None
+
+
+def test_large_print_is_read_shrunk_and_small_print_at_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = " ".join([ES, EN] * 4)
+    assert ocr.reading_scale(pages_in_print(monkeypatch, 11, text)[0], 300) == ocr.MIN_SCALE
+    assert ocr.reading_scale(pages_in_print(monkeypatch, 24, text)[0], 300) == ocr.MIN_SCALE  # never below
+    eight = ocr.reading_scale(pages_in_print(monkeypatch, 8, text)[0], 300)
+    assert ocr.MIN_SCALE < eight < ocr.KEEP_SCALE
+    assert ocr.reading_scale(pages_in_print(monkeypatch, 6, text)[0], 300) == 1.0
+    assert ocr.reading_scale(Image.new("L", (1000, 1000), 255), 300) == 1.0
+
+
+@pytest.mark.slow
+def test_a_page_read_shrunk_gives_the_words_and_boxes_of_a_full_size_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    (page,) = render.page_images([" ".join([ES] * 6)], dpi=300)
+    with monkeypatch.context() as m:
+        m.setattr(ocr, "reading_scale", lambda image, dpi: 1.0)
+        full_size = ocr._ocr_uncached(page, CTX, 300, "spa")
+    shrunk = ocr._ocr_uncached(page, CTX, 300, "spa")
+    assert full_size.ocr_dpi == 300 and shrunk.ocr_dpi <= 300 * ocr.KEEP_SCALE
+    assert (shrunk.width, shrunk.height) == (full_size.width, full_size.height) == page.size
+    assert [w[0] for w in shrunk.words] == [w[0] for w in full_size.words]
+    # Page pixels (a shrunk pixel is about two of them). One-letter words are left out: tesseract's
+    # box for a lone "a" or "y" can take in a neighbour's strokes at one size and not the other.
+    for got, full in zip(shrunk.words, full_size.words):
+        if len(got[0]) > 1:
+            assert all(abs(a - b) <= 3 for a, b in zip(got[1:5], full[1:5])), (got, full)
+
+
+def test_a_page_read_shrunk_and_poorly_is_read_again_at_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    (page,) = render.page_images([" ".join([ES] * 6)], dpi=300)
+    scales = []
+
+    def fake_read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+        scales.append(scale)
+        conf = 30.0 if scale < 1.0 else 90.0  # as a read spoiled by shrinking would come back
+        return [(f"w{i}", 50.0 * i, 10.0, 50.0 * i + 40, 50.0, conf, 1) for i in range(20)]
+
+    monkeypatch.setattr(ocr, "_read", fake_read)
+    monkeypatch.setattr(ocr, "detect_orientation", lambda image, ctx: (0, 0.0))
+    result = ocr._ocr_uncached(page, CTX, 300, "spa")
+    assert len(scales) == 2 and scales[0] < 1.0 and scales[1] == 1.0
+    assert result.ocr_dpi == 300 and result.words[0][5] == 90.0
 
 
 @pytest.mark.slow
