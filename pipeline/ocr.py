@@ -45,7 +45,7 @@ WHOLE_PAGE = 0.9  # a text area covering more of the page than this is read as t
 # models): at 300 dpi a body-text line is taller than that already, so its extra pixels
 # only feed the layout analysis, which costs per pixel. Pages whose smaller lines stand
 # taller than LINE_PX are read scaled down to bring them to it, never below MIN_SCALE,
-# and not at all when the saving would be small (above KEEP_SCALE).
+# and not at all when that would shrink them by less than 15% (KEEP_SCALE).
 LINE_PX = 18.0
 MIN_LINE_PT = 3.0  # an inked row run thinner than this (in points) is a rule or a dot, not a line of text
 MIN_SCALE = 0.5
@@ -525,8 +525,7 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
     words = _read(image, dpi, scale, lang, ctx)
 
     # Otherwise a turned page shows as low-confidence noise: ask OSD, turn, read again.
-    poor = len(words) < 5 or _mean_conf(words) < POOR_CONF
-    if not osd_done and poor:
+    if not osd_done and (len(words) < 5 or _mean_conf(words) < POOR_CONF):
         turn, osd_conf = detect_orientation(image, ctx)
         if turn and osd_conf >= 1.0:
             turned, s2 = turn_upright(image, turn)
@@ -534,10 +533,10 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
             again = _read(turned, dpi, turned_scale, lang, ctx)
             if _quality(again) > _quality(words):
                 image, words, rotation, skew, scale = turned, again, turn, round(skew + s2, 2), turned_scale
-                poor = len(words) < 5 or _mean_conf(words) < POOR_CONF
 
-    # A page read shrunk and poorly (whatever the reason): its full size is worth one more read.
-    if poor and scale < 1.0:
+    # A page read shrunk with no words or poor confidence (whatever the reason): its full size is
+    # worth one more read. A few confident words (a signature page) are not a poor read.
+    if scale < 1.0 and (not words or _mean_conf(words) < POOR_CONF):
         full = _read(image, dpi, 1.0, lang, ctx)
         if _quality(full) > _quality(words):
             words, scale = full, 1.0

@@ -200,6 +200,15 @@ def test_a_page_read_shrunk_and_poorly_is_read_again_at_full_size(monkeypatch: p
     assert len(scales) == 2 and scales[0] < 1.0 and scales[1] == 1.0
     assert result.ocr_dpi == 300 and result.words[0][5] == 90.0
 
+    def few_confident_words(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+        scales.append(scale)
+        return [(f"w{i}", 50.0 * i, 10.0, 50.0 * i + 40, 50.0, 92.0, 1) for i in range(3)]
+
+    scales.clear()  # a signature page's three confident words are not a poor read
+    monkeypatch.setattr(ocr, "_read", few_confident_words)
+    result = ocr._ocr_uncached(page, CTX, 300, "spa")
+    assert len(scales) == 1 and scales[0] < 1.0 and result.ocr_dpi < 300
+
 
 @pytest.mark.slow
 def test_a_nearly_empty_dusty_page_reads_cleanly() -> None:
