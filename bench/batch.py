@@ -194,16 +194,22 @@ def bench_text(tmp: Path, docs: int, pages: int, plumber_pages: int) -> list[Row
     return rows + bench_real_text(tmp)
 
 
+def real_agreements() -> list[tuple[Path, list[str]]]:
+    """Every annotated real agreement: its path and the texts of its pages."""
+    return [(p, p.read_text(encoding="utf-8").split("\f"))
+            for folder in REAL_TEXT_DIRS for p in sorted(folder.glob("*.txt"))]
+
+
 def bench_real_text(tmp: Path) -> list[Row]:
     """The real annotated agreements (development and held-out sets) as text PDFs, one
     worker: prose, bilingual documents and signature pages rather than the repeated clause."""
-    texts = [p for folder in REAL_TEXT_DIRS for p in sorted(folder.glob("*.txt"))]
+    texts = real_agreements()
     if not texts:
         return [Row("text PDF end to end, real agreements", "not run", "no real agreement texts found")]
     folder = tmp / "text-real"
     folder.mkdir()
-    for path in texts:
-        text_pdf(path.read_text(encoding="utf-8").split("\f"), folder / f"{path.parent.name}-{path.stem}.pdf")
+    for path, pages in texts:
+        text_pdf(pages, folder / f"{path.parent.name}-{path.stem}.pdf")
     per_worker, steady, _wall, counts = ingest(folder, tmp / "text-real.db", 1)
     name = f"text PDF end to end, real agreements ({len(texts)} documents, {counts.pages} pages), 1 worker"
     return [Row(f"{name}, steady", f"{steady:.1f} p/s", "", "", ">= 60 p/s per core"), _worker_rates(per_worker, counts)]
@@ -330,7 +336,7 @@ def _text_share(images: list) -> float:
 def real_scan_documents(pages: int) -> tuple[list[list[str]], str]:
     """Whole real agreements (their own pages), spread evenly over the sorted list, about
     ``pages`` pages in all, and a line comparing the sample's fullness with every real page."""
-    texts = [p.read_text(encoding="utf-8").split("\f") for folder in REAL_TEXT_DIRS for p in sorted(folder.glob("*.txt"))]
+    texts = [doc for _path, doc in real_agreements()]
     laid_out = [page_texts(t) for t in texts]
     total = sum(len(d) for d in laid_out)
     step = max(1, total // max(1, pages))

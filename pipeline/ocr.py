@@ -422,16 +422,34 @@ def text_area(image: Image.Image, dpi: float) -> Optional[tuple[int, int, int, i
     return left, top, right, bottom
 
 
-def text_line_height(image: Image.Image, dpi: float) -> Optional[float]:
-    """Height in pixels of the page's smaller text lines, None when it shows fewer than three.
+@dataclass(frozen=True)
+class TextCrop:
+    """The part of a page image tesseract reads and where it sits on the page: cut once per
+    page image, then measured for its print size and read (once or more) from the same pixels."""
 
-    The inked row runs of four vertical strips of the text area (strips, so that a line's
-    residual skew does not stretch its run), at half resolution; the 10th percentile of those
-    at least MIN_LINE_PT tall (rules, dotted leaders and stray dots are thinner), so that small
-    print on a page, when there is any amount of it, sets the figure.
+    image: Image.Image
+    left: int = 0
+    top: int = 0
+
+
+def text_crop(page: Image.Image, dpi: float) -> TextCrop:
+    # Tesseract's layout analysis (about a quarter of a full page's reading time, a third of a
+    # short page's) costs as much per pixel of blank margin as per pixel of text: only the
+    # inked area goes to it, and the words come back in page coordinates.
+    area = text_area(page, dpi)
+    return TextCrop(page.crop(area), area[0], area[1]) if area else TextCrop(page)
+
+
+def text_line_height(image: Image.Image, dpi: float) -> Optional[float]:
+    """Height in pixels of the smaller text lines of ``image`` (a page's text area, see
+    ``text_crop``), None when it shows fewer than three.
+
+    The inked row runs of four vertical strips (strips, so that a line's residual skew does
+    not stretch its run), at half resolution; the 10th percentile of those at least
+    MIN_LINE_PT tall (rules, dotted leaders and stray dots are thinner), so that small print
+    on a page, when there is any amount of it, sets the figure.
     """
-    area = text_area(image, dpi) or (0, 0, image.width, image.height)
-    ink = np.asarray(image.crop(area).reduce(2)) < 128
+    ink = np.asarray(image.reduce(2)) < 128
     runs: list[np.ndarray] = []
     width = ink.shape[1]
     for k in range(4):
@@ -446,7 +464,7 @@ def text_line_height(image: Image.Image, dpi: float) -> Optional[float]:
 
 
 def reading_scale(image: Image.Image, dpi: float) -> float:
-    """How much to shrink a page before tesseract reads it (1.0: not at all); see LINE_PX."""
+    """How much to shrink a page's text area before tesseract reads it (1.0: not at all); see LINE_PX."""
     height = text_line_height(image, dpi)
     if height is None:
         return 1.0
@@ -461,18 +479,13 @@ def scaled(image: Image.Image, scale: float) -> Image.Image:
     return image.resize(size, Image.LANCZOS if scale > 1.0 else Image.BILINEAR)
 
 
-def _read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
-    # Tesseract's layout analysis (about a quarter of a full page's reading time, a third of a
-    # short page's) costs as much per pixel of blank margin as per pixel of text: only the
-    # inked area goes to it, and the words come back in page coordinates.
-    area = text_area(image, dpi)
-    left, top = (area[0], area[1]) if area else (0, 0)
-    work = image.crop(area) if area else image
-    if scale != 1.0:
-        work = scaled(work, scale)
+def _read(crop: TextCrop, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+    """The words of ``crop`` read at ``scale``, boxes in page pixels."""
+    work = crop.image if scale == 1.0 else scaled(crop.image, scale)
     words = tesseract_words(work, lang, dpi * scale, ctx)
+    left, top = crop.left, crop.top
     if scale == 1.0:
-        if not area:
+        if not (left or top):
             return words
         return [(t, x0 + left, y0 + top, x1 + left, y1 + top, c, ln) for t, x0, y0, x1, y1, c, ln in words]
     return [(t, round(x0 / scale + left, 1), round(y0 / scale + top, 1), round(x1 / scale + left, 1),
@@ -501,8 +514,8 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
     rotation = 0
     osd_done = False
 
-    def scale_for(img: Image.Image) -> float:
-        scale = min(2.0, DEFAULT_DPI / dpi) if dpi < MIN_DPI else reading_scale(img, dpi)
+    def scale_for(img: Image.Image, crop: TextCrop) -> float:
+        scale = min(2.0, DEFAULT_DPI / dpi) if dpi < MIN_DPI else reading_scale(crop.image, dpi)
         return 1.0 if img.width * img.height * scale * scale > ctx.options.max_image_pixels else scale
 
     def turn_upright(img: Image.Image, turn: int) -> tuple[Image.Image, float]:
@@ -521,23 +534,26 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
             image, s2 = turn_upright(image, turn)
             rotation, skew = turn, round(skew + s2, 2)
     # Measured on the upright page: text lines on their side would look like one tall line.
-    scale = scale_for(image)
-    words = _read(image, dpi, scale, lang, ctx)
+    crop = text_crop(image, dpi)
+    scale = scale_for(image, crop)
+    words = _read(crop, dpi, scale, lang, ctx)
 
     # Otherwise a turned page shows as low-confidence noise: ask OSD, turn, read again.
     if not osd_done and (len(words) < 5 or _mean_conf(words) < POOR_CONF):
         turn, osd_conf = detect_orientation(image, ctx)
         if turn and osd_conf >= 1.0:
             turned, s2 = turn_upright(image, turn)
-            turned_scale = scale_for(turned)
-            again = _read(turned, dpi, turned_scale, lang, ctx)
+            turned_crop = text_crop(turned, dpi)
+            turned_scale = scale_for(turned, turned_crop)
+            again = _read(turned_crop, dpi, turned_scale, lang, ctx)
             if _quality(again) > _quality(words):
-                image, words, rotation, skew, scale = turned, again, turn, round(skew + s2, 2), turned_scale
+                image, crop, words, scale = turned, turned_crop, again, turned_scale
+                rotation, skew = turn, round(skew + s2, 2)
 
     # A page read shrunk with no words or poor confidence (whatever the reason): its full size is
     # worth one more read. A few confident words (a signature page) are not a poor read.
     if scale < 1.0 and (not words or _mean_conf(words) < POOR_CONF):
-        full = _read(image, dpi, 1.0, lang, ctx)
+        full = _read(crop, dpi, 1.0, lang, ctx)
         if _quality(full) > _quality(words):
             words, scale = full, 1.0
 
@@ -546,7 +562,7 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
         # Only confident words count: specks of noise read as tiny "words" would fake small print.
         heights = [w[4] - w[2] for w in words if len(w[0]) > 2 and w[5] >= POOR_CONF and any(c.isalnum() for c in w[0])]
         if len(heights) >= 10 and median(heights) < 20 and image.width * image.height * 4 <= ctx.options.max_image_pixels:
-            bigger = _read(image, dpi, 2.0, lang, ctx)
+            bigger = _read(crop, dpi, 2.0, lang, ctx)
             if _quality(bigger) > _quality(words):
                 words, scale = bigger, 2.0
 
@@ -554,7 +570,7 @@ def _ocr_uncached(image: Image.Image, ctx: Context, page_dpi: Optional[float], h
     found = detected_langs(words, ctx)
     wanted = _lang_for(found, lang)
     if found and not set(wanted.split("+")) <= set(lang.split("+")):
-        again = _read(image, dpi, scale, wanted, ctx)
+        again = _read(crop, dpi, scale, wanted, ctx)
         if _quality(again) >= _quality(words) * 0.98:
             words, lang = again, wanted
 

@@ -144,8 +144,13 @@ def pages_in_print(monkeypatch: pytest.MonkeyPatch, size: float, text: str, dpi:
         return render.page_images([text], dpi=dpi)
 
 
+def text_of(page: Image.Image) -> Image.Image:
+    """The part of ``page`` the OCR stage measures and reads."""
+    return ocr.text_crop(page, 300).image
+
+
 def test_text_line_height_follows_the_print_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    heights = {size: ocr.text_line_height(pages_in_print(monkeypatch, size, " ".join([ES, EN] * 4))[0], 300)
+    heights = {size: ocr.text_line_height(text_of(pages_in_print(monkeypatch, size, " ".join([ES, EN] * 4))[0]), 300)
                for size in (6, 8, 11, 16)}
     assert 17 <= heights[6] < heights[8] < heights[11] < heights[16]
     assert 30 <= heights[11] <= 45  # at 300 dpi 11-point lines stand 30-45 px from cap to descender
@@ -154,17 +159,17 @@ def test_text_line_height_follows_the_print_size(monkeypatch: pytest.MonkeyPatch
     ruled = page.copy()
     for y in range(2000, 3000, 40):  # a form's rules under the text: too thin to count as lines
         ruled.paste(0, (300, y, 2200, y + 3))
-    assert ocr.text_line_height(ruled, 300) == pytest.approx(heights[11], abs=4)
+    assert ocr.text_line_height(text_of(ruled), 300) == pytest.approx(heights[11], abs=4)
     assert ocr.text_line_height(Image.new("L", (1000, 1000), 255), 300) is None
 
 
 def test_large_print_is_read_shrunk_and_small_print_at_full_size(monkeypatch: pytest.MonkeyPatch) -> None:
     text = " ".join([ES, EN] * 4)
-    assert ocr.reading_scale(pages_in_print(monkeypatch, 11, text)[0], 300) == ocr.MIN_SCALE
-    assert ocr.reading_scale(pages_in_print(monkeypatch, 24, text)[0], 300) == ocr.MIN_SCALE  # never below
-    eight = ocr.reading_scale(pages_in_print(monkeypatch, 8, text)[0], 300)
+    assert ocr.reading_scale(text_of(pages_in_print(monkeypatch, 11, text)[0]), 300) == ocr.MIN_SCALE
+    assert ocr.reading_scale(text_of(pages_in_print(monkeypatch, 24, text)[0]), 300) == ocr.MIN_SCALE  # never below
+    eight = ocr.reading_scale(text_of(pages_in_print(monkeypatch, 8, text)[0]), 300)
     assert ocr.MIN_SCALE < eight < ocr.KEEP_SCALE
-    assert ocr.reading_scale(pages_in_print(monkeypatch, 6, text)[0], 300) == 1.0
+    assert ocr.reading_scale(text_of(pages_in_print(monkeypatch, 6, text)[0]), 300) == 1.0
     assert ocr.reading_scale(Image.new("L", (1000, 1000), 255), 300) == 1.0
 
 
@@ -189,7 +194,7 @@ def test_a_page_read_shrunk_and_poorly_is_read_again_at_full_size(monkeypatch: p
     (page,) = render.page_images([" ".join([ES] * 6)], dpi=300)
     scales = []
 
-    def fake_read(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+    def fake_read(crop: ocr.TextCrop, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
         scales.append(scale)
         conf = 30.0 if scale < 1.0 else 90.0  # as a read spoiled by shrinking would come back
         return [(f"w{i}", 50.0 * i, 10.0, 50.0 * i + 40, 50.0, conf, 1) for i in range(20)]
@@ -200,7 +205,7 @@ def test_a_page_read_shrunk_and_poorly_is_read_again_at_full_size(monkeypatch: p
     assert len(scales) == 2 and scales[0] < 1.0 and scales[1] == 1.0
     assert result.ocr_dpi == 300 and result.words[0][5] == 90.0
 
-    def few_confident_words(image: Image.Image, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
+    def few_confident_words(crop: ocr.TextCrop, dpi: float, scale: float, lang: str, ctx: Context) -> list[tuple]:
         scales.append(scale)
         return [(f"w{i}", 50.0 * i, 10.0, 50.0 * i + 40, 50.0, 92.0, 1) for i in range(3)]
 
